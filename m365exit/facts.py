@@ -1,0 +1,114 @@
+"""The facts reference: every fact a rule may read, its meaning, its unit and where it comes from.
+
+Fact names are a public contract (DESIGN §4): rules, answers files, pipelines and diffs depend on them.
+Add facts freely; never rename one. `docs/facts.md` is generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["count", "bytes", "bool", "text", "ratio", "days"]
+Source = Literal["graph", "report", "answers"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    unit: Unit
+    source: Source
+    definition: str
+
+    @property
+    def workload(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+def _facts(source: Source, unit: Unit, rows: dict[str, str]) -> list[Fact]:
+    return [Fact(name, unit, source, definition) for name, definition in rows.items()]
+
+
+_ALL: list[Fact] = [
+    # --- collected from Graph directory and service endpoints -------------------------------
+    *_facts("graph", "count", {
+        "licensing.seats_purchased": "Σ prepaidUnits.enabled over all subscribedSkus, free and viral SKUs included.",
+        "licensing.seats_assigned": "Σ consumedUnits over all subscribedSkus.",
+        "licensing.skus": "Number of subscribedSkus.",
+        "identity.users_total": "Every object returned by /users (members and guests, enabled or not).",
+        "identity.users_enabled": "Users with accountEnabled true.",
+        "identity.users_licensed": "Users with a non-empty assignedLicenses.",
+        "identity.guests": "Users with userType Guest.",
+        "identity.users_synced": "Users with onPremisesSyncEnabled true (synchronised from an on-premises directory).",
+        "identity.groups_total": "Every object returned by /groups.",
+        "identity.groups_m365": "Groups whose groupTypes contains Unified.",
+        "identity.groups_security": "Groups not Unified, security on, mail off.",
+        "identity.groups_distribution": "Groups not Unified, mail on, security off.",
+        "identity.groups_mail_security": "Groups not Unified, mail on and security on.",
+        "identity.groups_dynamic": "Groups whose groupTypes contains DynamicMembership.",
+        "identity.apps_saml": "Service principals with preferredSingleSignOnMode saml.",
+        "identity.apps_oidc": "Service principals with preferredSingleSignOnMode oidc.",
+        "identity.apps_password": "Service principals with preferredSingleSignOnMode password.",
+        "identity.ca_policies": "Conditional access policies.",
+        "identity.ca_policies_enabled": "Conditional access policies with state enabled.",
+        "identity.domains_verified": "Domains with isVerified true.",
+        "identity.domains_federated": "Domains with authenticationType Federated.",
+        "exchange.mailboxes": "Non-deleted rows of getMailboxUsageDetail.",
+        "exchange.mailboxes_shared": "Of those, rows with Recipient Type Shared (absent when the column is absent).",
+        "exchange.mailboxes_archive": "Of those, rows with Has Archive True.",
+        "exchange.items": "Σ Item Count over non-deleted mailbox rows.",
+        "exchange.rooms": "Rooms from /places/microsoft.graph.room.",
+        "sharepoint.sites": "/sites/getAllSites entries that are not personal sites.",
+        "sharepoint.files": "Σ File Count over non-deleted rows of getSharePointSiteUsageDetail.",
+        "onedrive.accounts": "Non-deleted rows of getOneDriveUsageAccountDetail.",
+        "onedrive.files": "Σ File Count over non-deleted OneDrive account rows.",
+        "teams.teams": "Objects returned by /teams.",
+        "teams.channels_standard": "Σ over teams of /teams/{id}/channels with membershipType standard.",
+        "teams.channels_private": "Σ over teams of /teams/{id}/channels with membershipType private.",
+        "teams.channels_shared": "Σ over teams of /teams/{id}/channels with membershipType shared.",
+        "intune.devices_total": "Intune managed devices.",
+        "intune.devices_windows": "Managed devices with operatingSystem Windows.",
+        "intune.devices_macos": "Managed devices with operatingSystem macOS.",
+        "intune.devices_ios": "Managed devices with operatingSystem iOS or iPadOS.",
+        "intune.devices_android": "Managed devices with operatingSystem Android.",
+        "office.desktop_users": "getM365AppUserDetail rows with Windows or Mac = Yes.",
+        "office.web_only_users": "getM365AppUserDetail rows with Web = Yes and none of Windows, Mac, Mobile.",
+        "planner.plans": "Σ plans over Microsoft 365 groups.",
+        "bookings.businesses": "Booking businesses from /solutions/bookingBusinesses.",
+        "purview.ediscovery_cases": "eDiscovery cases from /security/cases/ediscoveryCases.",
+        "purview.sensitivity_labels": "Sensitivity labels.",
+    }),
+    *_facts("graph", "bytes", {
+        "exchange.storage_bytes": "Σ Storage Used (Byte) over non-deleted mailbox rows.",
+        "sharepoint.storage_bytes": "Σ Storage Used (Byte) over non-deleted rows of getSharePointSiteUsageDetail.",
+        "onedrive.storage_bytes": "Σ Storage Used (Byte) over non-deleted OneDrive account rows.",
+    }),
+    # --- supplied by people in an answers file: what Graph cannot see -----------------------
+    *_facts("answers", "count", {
+        "powerplatform.flows": "Power Automate flows in production use.",
+        "powerplatform.apps": "Power Apps (canvas and model-driven) in production use.",
+        "powerplatform.dataverse_environments": "Dataverse environments holding business data.",
+        "powerbi.reports": "Power BI reports in use.",
+        "office.access_databases": "Access databases in business use.",
+        "office.infopath_forms": "InfoPath forms still in use.",
+        "office.vba_workbooks": "Excel workbooks or Word templates that depend on VBA macros.",
+        "office.lob_addins": "Line-of-business applications or add-ins tied to Office (Word/Excel/Outlook add-ins, COM).",
+        "forms.forms": "Microsoft Forms forms in active use.",
+        "exchange.transport_rules": "Exchange transport (mail flow) rules.",
+        "exchange.public_folders": "Public folders still in use.",
+        "teams.phone_users": "Users with Teams Phone (PSTN calling) numbers.",
+        "stream.videos": "Stream (on SharePoint) videos to keep.",
+        "loop.workspaces": "Loop workspaces in use.",
+    }),
+    *_facts("answers", "bool", {
+        "purview.regulatory_retention": "A legal or regulatory retention obligation applies to mail or files.",
+        "identity.mfa_hardware_tokens": "MFA relies on hardware tokens or Authenticator push that must be re-enrolled.",
+    }),
+]
+
+FACTS: dict[str, Fact] = {fact.name: fact for fact in _ALL}
+
+
+def workloads() -> list[str]:
+    """Workloads named by at least one fact, sorted."""
+    return sorted({fact.workload for fact in _ALL})
