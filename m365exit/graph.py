@@ -1,0 +1,272 @@
+"""GraphClient: the only way m365exit talks to Microsoft Graph.
+
+It pages until `@odata.nextLink` is absent (an empty page is not the end), honours Retry-After (decimals,
+and inside $batch), backs off with jitter where Graph gives no hint, renews the token on a 401, packs
+fan-out requests 20 to a $batch, and accounts for every request per service (DESIGN §8).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from m365exit.auth import TokenProvider
+from m365exit.transport import Transport
+
+BATCH_LIMIT = 20
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class ServiceStats:
+    requests: int = 0
+    batches: int = 0
+    inner_requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+class GraphError(Exception):
+    """A Graph call that failed for good: the collector turns it into a snapshot issue."""
+
+    def __init__(self, endpoint: str, status: int | None, code: str, message: str, kind: str = "http") -> None:
+        super().__init__(f"{endpoint}: {status} {code}: {message}")
+        self.endpoint = endpoint
+        self.status = status
+        self.code = code
+        self.message = message
+        self.kind = kind  # "http", "network" or "throttled"
+
+
+def service_of(path: str) -> str:
+    """The throttling family a Graph path belongs to (graph-facts §5)."""
+    p = urlsplit(path).path.lower()
+    for marker in ("/v1.0/", "/beta/"):
+        if marker in p:
+            p = p.split(marker, 1)[1]
+    p = p.lstrip("/")
+    families = [
+        ("reports/", "reports"), ("copilot/reports", "reports"),
+        ("identity/conditionalaccess", "conditional-access"),
+        ("sites", "sharepoint"), ("drives", "sharepoint"),
+        ("teams", "teams"), ("devicemanagement", "intune"),
+        ("planner", "planner"), ("groups/", "planner"),  # groups/{id}/planner/plans is the only per-group call
+        ("solutions/bookingbusinesses", "bookings"), ("places", "places"),
+        ("security/cases", "ediscovery"), ("security/", "purview"), ("admin/", "admin"),
+        ("$batch", "batch"),
+    ]
+    for prefix, family in families:
+        if p.startswith(prefix) and not (prefix == "groups/" and "/planner" not in p):
+            return family
+    return "identity"
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait, from a Retry-After of whole or decimal seconds; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return max(0.0, seconds)
+
+
+def _error_of(response: requests.Response) -> tuple[str, str]:
+    try:
+        error = response.json().get("error", {})
+        if isinstance(error, dict):
+            return str(error.get("code") or ""), str(error.get("message") or "")
+    except ValueError:
+        pass
+    return "", (response.text or "")[:200]
+
+
+class GraphClient:
+    def __init__(
+        self,
+        transport: Transport,
+        tokens: TokenProvider,
+        graph_endpoint: str,
+        *,
+        version: str = "v1.0",
+        max_retries: int = 6,
+        max_wait: float = 300.0,
+        backoff_base: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.transport = transport
+        self.tokens = tokens
+        self.base = f"{graph_endpoint.rstrip('/')}/{version}"
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.backoff_base = backoff_base
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.stats: dict[str, ServiceStats] = {}
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("https://") or path.startswith("http://") else f"{self.base}/{path.lstrip('/')}"
+
+    def _stats(self, service: str) -> ServiceStats:
+        return self.stats.setdefault(service, ServiceStats())
+
+    def _backoff(self, attempt: int) -> float:
+        return self.backoff_base * (2**attempt) * (0.5 + self._rng.random())
+
+    def _wait(self, seconds: float, waited: float, endpoint: str) -> float:
+        if waited + seconds > self.max_wait:
+            raise GraphError(
+                endpoint, 429, "ThrottledBeyondWaitCap",
+                f"Graph kept throttling; gave up after waiting {waited:.0f} s (cap {self.max_wait:.0f} s).",
+                kind="throttled",
+            )
+        self._sleep(seconds)
+        return waited + seconds
+
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None, body: Any = None, allow_redirects: bool = True,
+    ) -> requests.Response:
+        """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good."""
+        url = self.url(path)
+        endpoint = urlsplit(url).path
+        stats = self._stats(service_of(url))
+        waited = 0.0
+        refreshed = False
+        attempt = 0
+        while True:
+            hdrs = {"Authorization": f"Bearer {self.tokens.token()}", **(headers or {})}
+            started = time.monotonic()
+            try:
+                response = self.transport.request(
+                    method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects
+                )
+            except requests.RequestException as exc:
+                stats.requests += 1
+                stats.seconds += time.monotonic() - started
+                if attempt >= self.max_retries:
+                    raise GraphError(endpoint, None, type(exc).__name__, "the connection failed", "network") from None
+                stats.retries += 1
+                waited = self._wait(self._backoff(attempt), waited, endpoint)
+                attempt += 1
+                continue
+            stats.requests += 1
+            stats.bytes += len(response.content)
+            stats.seconds += time.monotonic() - started
+            status = response.status_code
+            if status == 401 and not refreshed:
+                refreshed = True  # an expired token mid-run: renew once, then believe Graph
+                self.tokens.token(force_refresh=True)
+                stats.retries += 1
+                continue
+            if status in RETRY_STATUSES and attempt < self.max_retries:
+                if status == 429:
+                    stats.throttled += 1
+                delay = parse_retry_after(response.headers.get("Retry-After"))
+                stats.retries += 1
+                waited = self._wait(delay if delay is not None else self._backoff(attempt), waited, endpoint)
+                attempt += 1
+                continue
+            if status >= 400:
+                code, message = _error_of(response)
+                raise GraphError(endpoint, status, code, message, "throttled" if status == 429 else "http")
+            return response
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None,
+                 headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+        data = self.request("GET", path, params=params, headers=headers).json()
+        return data if isinstance(data, dict) else {}
+
+    def iter_pages(self, path: str, params: Mapping[str, Any] | None = None,
+                   headers: Mapping[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Every page until nextLink is absent. Headers are resent on each page (Graph does not carry them)."""
+        page = self.get_json(path, params, headers)
+        while True:
+            yield list(page.get("value") or [])
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                return
+            page = self.get_json(str(next_link), None, headers)  # nextLink already holds the query
+
+    def iter_items(self, path: str, params: Mapping[str, Any] | None = None,
+                   headers: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
+        for page in self.iter_pages(path, params, headers):
+            yield from page
+
+    def report_csv(self, function: str, period: str) -> bytes:
+        """A usage report: Graph answers 302 to a pre-authenticated download on another host.
+
+        requests follows it and drops the Authorization header on the cross-host hop.
+        """
+        path = f"reports/{function}(period='{period}')"
+        return self.request("GET", path).content
+
+    def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None
+                  ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """GET many relative paths through $batch, 20 at a time; yields (path, status, body) in input order per batch.
+
+        Throttled inner requests are retried in a later batch after the longest Retry-After; other inner
+        failures are yielded as they are, for the caller to record.
+        """
+        stats = self._stats("batch")
+        for start in range(0, len(paths), BATCH_LIMIT):
+            pending = {str(i): paths[i] for i in range(start, min(start + BATCH_LIMIT, len(paths)))}
+            results: dict[str, tuple[int, dict[str, Any]]] = {}
+            waited, attempt = 0.0, 0
+            while pending:
+                body = {"requests": [
+                    {"id": rid, "method": "GET", "url": "/" + path.lstrip("/"), **({"headers": dict(headers)} if headers else {})}
+                    for rid, path in pending.items()
+                ]}
+                stats.batches += 1
+                stats.inner_requests += len(pending)
+                answer = self.request("POST", "$batch", body=body).json()
+                retry_after = 0.0
+                for response in answer.get("responses", []):
+                    rid = str(response.get("id"))
+                    if rid not in pending:
+                        continue
+                    status = int(response.get("status", 500))
+                    inner_headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+                    if status in RETRY_STATUSES and attempt < self.max_retries:
+                        inner = self._stats(service_of(pending[rid]))
+                        inner.throttled += status == 429
+                        inner.retries += 1
+                        delay = parse_retry_after(inner_headers.get("retry-after"))
+                        retry_after = max(retry_after, delay if delay is not None else self._backoff(attempt))
+                        continue
+                    body_json = response.get("body")
+                    results[rid] = (status, body_json if isinstance(body_json, dict) else {})
+                    del pending[rid]
+                if pending:
+                    waited = self._wait(retry_after, waited, "/$batch")
+                    attempt += 1
+            for rid in sorted(results, key=int):
+                status, body_json = results[rid]
+                yield paths[int(rid)], status, body_json
+
+    def accounting(self) -> dict[str, dict[str, Any]]:
+        """Per-service counters, rounded so snapshots stay readable."""
+        return {name: {**asdict(s), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
+
+
+def inner_error(body: Mapping[str, Any]) -> tuple[str, str]:
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if isinstance(error, Mapping):
+        return str(error.get("code") or ""), str(error.get("message") or "")
+    return "", json.dumps(body)[:200]
