@@ -1,0 +1,165 @@
+"""Collectors: one module per workload, each a set of sources (one endpoint → the facts it feeds).
+
+A source fails alone: its facts stay absent and an issue says why, naming the permission that would fix it;
+the other sources and workloads carry on (DESIGN §2, §5).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from m365exit.facts import FACTS
+from m365exit.graph import GraphClient, GraphError
+
+FactValue = int | float | bool | str
+Row = dict[str, Any]
+
+
+@dataclass
+class Output:
+    """What one source produced. `absent` names facts it knowingly could not compute, with the reason."""
+
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    tenant: dict[str, Any] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    workload: str
+    name: str
+    endpoint: str
+    permission: str
+    facts: tuple[str, ...]
+    run: Callable[[GraphClient, str], Output]
+    purpose: str = ""
+    licence: str = ""  # a licence the endpoint needs besides the permission (e.g. Intune, Entra ID P1)
+
+
+@dataclass
+class Collector:
+    id: str
+    title: str
+    sources: list[Source] = field(default_factory=list)
+
+    def source(
+        self, name: str, *, endpoint: str, permission: str, facts: Iterable[str] = (), purpose: str = "",
+        licence: str = "",
+    ) -> Callable[[Callable[[GraphClient, str], Output]], Callable[[GraphClient, str], Output]]:
+        declared = tuple(facts)
+        unknown = [f for f in declared if f not in FACTS]
+        if unknown:
+            raise ValueError(f"collector {self.id}.{name} declares facts missing from the reference: {unknown}")
+
+        def register(run: Callable[[GraphClient, str], Output]) -> Callable[[GraphClient, str], Output]:
+            self.sources.append(Source(self.id, name, endpoint, permission, declared, run, purpose, licence))
+            return run
+
+        return register
+
+    @property
+    def permissions(self) -> list[str]:
+        return sorted({s.permission for s in self.sources})
+
+
+REGISTRY: dict[str, Collector] = {}
+
+
+def collector(id: str, title: str) -> Collector:
+    found = Collector(id, title)
+    REGISTRY[id] = found
+    return found
+
+
+def load_all() -> dict[str, Collector]:
+    """Import every collector module once; registration happens at import."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return REGISTRY
+
+
+@dataclass
+class Issue:
+    workload: str
+    endpoint: str
+    status: int | None
+    code: str
+    permission: str
+    message: str
+    facts: list[str]
+
+
+@dataclass
+class Collection:
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    tenant: dict[str, Any] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    network_failures: int = 0
+    sources_run: int = 0
+
+
+def _issue_for(source: Source, error: GraphError) -> Issue:
+    if error.status in (401, 403):
+        message = f"Permission {source.permission} is not granted (or not consented) for this application."
+        if source.licence:
+            message += f" The tenant may also lack {source.licence}."
+    elif error.kind == "throttled":
+        message = error.message
+    elif error.kind == "network":
+        message = f"The request could not reach Graph ({error.code})."
+    else:
+        message = error.message or f"Graph answered {error.status}."
+    return Issue(source.workload, source.endpoint, error.status, error.code, source.permission, message,
+                 list(source.facts))
+
+
+def run_sources(
+    client: GraphClient, period: str, workloads: Iterable[str] | None = None,
+    on_source: Callable[[Source], None] | None = None,
+) -> Collection:
+    """Run the sources of the chosen workloads (all when None), in registry order."""
+    registry = load_all()
+    chosen = list(registry) if workloads is None else list(workloads)
+    result = Collection()
+    for workload in chosen:
+        for source in registry[workload].sources:
+            if on_source:
+                on_source(source)
+            result.sources_run += 1
+            try:
+                output = source.run(client, period)
+            except GraphError as error:
+                result.network_failures += error.kind == "network"
+                result.issues.append(_issue_for(source, error))
+                continue
+            merge(result, output, source.endpoint)
+            for fact, reason in sorted(output.absent.items()):
+                result.issues.append(Issue(workload, source.endpoint, None, "DataNotAvailable", "", reason, [fact]))
+    return result
+
+
+def merge(result: Collection, output: Output, origin: str) -> None:
+    for name, value in output.facts.items():
+        result.facts[name] = value
+        result.provenance[name] = origin
+    for name, rows in output.tables.items():
+        result.tables[name] = rows
+    result.tenant.update(output.tenant)
+
+
+def counts(items: Iterable[Mapping[str, Any]], rules: Mapping[str, Callable[[Mapping[str, Any]], bool]]
+           ) -> dict[str, int]:
+    """Stream items once, counting each fact's predicate: memory stays flat however large the tenant."""
+    totals = dict.fromkeys(rules, 0)
+    for item in items:
+        for name, predicate in rules.items():
+            if predicate(item):
+                totals[name] += 1
+    return totals

@@ -1,0 +1,62 @@
+"""Exchange Online: mailboxes, their volume, shared mailboxes, archives, rooms."""
+
+from __future__ import annotations
+
+from m365exit import usage_reports as ur
+from m365exit.collectors import Output, collector
+from m365exit.graph import GraphClient
+
+exchange = collector("exchange", "Exchange Online: mail, calendars, rooms")
+TOP_MAILBOXES = 25
+
+
+def mailbox_usage(csv: bytes | str) -> Output:
+    """Facts from getMailboxUsageDetail; also used by `m365exit import`."""
+    frame = ur.live_rows(ur.read_report(csv))
+    facts: dict[str, int | float | bool | str] = {
+        "exchange.mailboxes": len(frame),
+        "exchange.storage_bytes": ur.total(frame, "Storage Used (Byte)"),
+        "exchange.items": ur.total(frame, "Item Count"),
+    }
+    absent: dict[str, str] = {}
+    if "Has Archive" in frame.columns:
+        facts["exchange.mailboxes_archive"] = int(ur.flags(frame["Has Archive"]).sum())
+    else:
+        absent["exchange.mailboxes_archive"] = "The mailbox usage report has no 'Has Archive' column."
+    if "Recipient Type" in frame.columns:
+        facts["exchange.mailboxes_shared"] = int((frame["Recipient Type"].str.strip().str.lower() == "shared").sum())
+    else:
+        absent["exchange.mailboxes_shared"] = "The mailbox usage report has no 'Recipient Type' column."
+    sized = frame.assign(
+        _bytes=ur.numbers(frame["Storage Used (Byte)"]) if "Storage Used (Byte)" in frame else 0,
+        _items=ur.numbers(frame["Item Count"]) if "Item Count" in frame else 0,
+    )
+    largest = sized.sort_values(["_bytes", "User Principal Name"], ascending=[False, True]).head(TOP_MAILBOXES)
+    rows = [
+        {"mailbox": str(r.get("User Principal Name", "")), "type": str(r.get("Recipient Type", "")),
+         "storage_bytes": int(r["_bytes"]), "items": int(r["_items"])}
+        for _, r in largest.iterrows()
+    ]
+    return Output(
+        facts=facts, tables={"exchange.largest_mailboxes": rows}, absent=absent,
+        tenant={"report_names_concealed": ur.names_concealed(frame)},
+    )
+
+
+@exchange.source(
+    "mailbox-usage", endpoint="/reports/getMailboxUsageDetail", permission="Reports.Read.All",
+    facts=["exchange.mailboxes", "exchange.mailboxes_shared", "exchange.mailboxes_archive",
+           "exchange.storage_bytes", "exchange.items"],
+    purpose="Mailboxes and the mail volume to migrate.",
+)
+def mailbox_usage_report(client: GraphClient, period: str) -> Output:
+    return mailbox_usage(client.report_csv("getMailboxUsageDetail", period))
+
+
+@exchange.source(
+    "rooms", endpoint="/places/microsoft.graph.room", permission="Place.Read.All",
+    facts=["exchange.rooms"], purpose="Room mailboxes to recreate as bookable resources.",
+)
+def rooms(client: GraphClient, period: str) -> Output:
+    total = sum(1 for _ in client.iter_items("places/microsoft.graph.room", {"$select": "id,displayName"}))
+    return Output(facts={"exchange.rooms": total})

@@ -1,0 +1,41 @@
+"""Licences: seats bought and assigned, per SKU (the basis of today's spend)."""
+
+from __future__ import annotations
+
+from m365exit.collectors import Output, collector
+from m365exit.graph import GraphClient
+
+licensing = collector("licensing", "Licences and subscriptions")
+
+
+@licensing.source(
+    "subscribed-skus", endpoint="/subscribedSkus", permission="LicenseAssignment.Read.All",
+    facts=["licensing.seats_purchased", "licensing.seats_assigned", "licensing.skus"],
+    purpose="Seats purchased and assigned per SKU, for today's licence spend.",
+)
+def subscribed_skus(client: GraphClient, period: str) -> Output:
+    # subscribedSkus supports only $select: no paging, no $filter (graph-facts §1).
+    skus = list(client.iter_items(
+        "subscribedSkus", {"$select": "skuId,skuPartNumber,prepaidUnits,consumedUnits,capabilityStatus,appliesTo"}
+    ))
+    rows = sorted(
+        (
+            {
+                "sku": str(s.get("skuPartNumber") or s.get("skuId") or ""),
+                "applies_to": str(s.get("appliesTo") or ""),
+                "status": str(s.get("capabilityStatus") or ""),
+                "purchased": int((s.get("prepaidUnits") or {}).get("enabled") or 0),
+                "assigned": int(s.get("consumedUnits") or 0),
+            }
+            for s in skus
+        ),
+        key=lambda r: (-r["assigned"], r["sku"]),
+    )
+    return Output(
+        facts={
+            "licensing.seats_purchased": sum(r["purchased"] for r in rows),
+            "licensing.seats_assigned": sum(r["assigned"] for r in rows),
+            "licensing.skus": len(rows),
+        },
+        tables={"licensing.skus": rows},
+    )

@@ -1,0 +1,154 @@
+"""The snapshot: everything collected from a tenant, in one versioned JSON document (DESIGN §5).
+
+Saved atomically (temp file, then rename) with mode 0600 because it names people; gzip when the name
+ends in `.gz`, with mtime 0 so the same snapshot gives the same bytes. Loading never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from m365exit import __version__
+from m365exit.errors import SnapshotError
+
+SCHEMA = "m365exit.snapshot/1"
+FactValue = int | float | bool | str
+
+
+class TenantInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = ""
+    display_name: str = ""
+    cloud: str = "global"
+    default_domain: str = ""
+    report_names_concealed: bool | None = None
+
+
+class CollectionIssue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    workload: str
+    endpoint: str
+    status: int | None = None
+    code: str = ""
+    permission: str = ""
+    message: str
+    facts: list[str] = Field(default_factory=list, description="Facts this issue left absent.")
+
+
+class ServiceRequests(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    requests: int = 0
+    batches: int = 0
+    inner_requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+class Snapshot(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    schema_: Literal["m365exit.snapshot/1"] = Field(default=SCHEMA, alias="schema")
+    tool_version: str = __version__
+    collected_at: datetime
+    period: str = "D30"
+    source: str = Field(default="graph", description="graph, import or simulator")
+    tenant: TenantInfo = Field(default_factory=TenantInfo)
+    facts: dict[str, FactValue] = Field(default_factory=dict)
+    provenance: dict[str, str] = Field(default_factory=dict)
+    tables: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    issues: list[CollectionIssue] = Field(default_factory=list)
+    requests: dict[str, ServiceRequests] = Field(default_factory=dict)
+
+    @field_validator("facts")
+    @classmethod
+    def _finite(cls, facts: dict[str, FactValue]) -> dict[str, FactValue]:
+        for name, value in facts.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"fact {name} is not a finite number")
+        return facts
+
+    def absent_reasons(self) -> dict[str, str]:
+        """Why each missing fact is missing, from the issues that left it absent."""
+        reasons: dict[str, str] = {}
+        for issue in self.issues:
+            for fact in issue.facts:
+                if fact not in self.facts:
+                    reasons.setdefault(fact, issue.message)
+        return reasons
+
+    def to_json(self) -> str:
+        data = self.model_dump(mode="json", by_alias=True)
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def dump_bytes(snapshot: Snapshot, path: Path) -> bytes:
+    raw = snapshot.to_json().encode()
+    if path.name.endswith(".gz"):
+        return gzip.compress(raw, mtime=0)
+    return raw
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write next to the target then rename: a reader never sees half a file, an interrupt leaves none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(snapshot: Snapshot, path: Path) -> None:
+    write_atomic(path, dump_bytes(snapshot, path))
+
+
+def load(path: Path) -> Snapshot:
+    hint = "Collect a new one with 'm365exit collect --out FILE', or check the path."
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SnapshotError(f"The snapshot {path} does not exist.", hint) from None
+    except OSError as exc:
+        raise SnapshotError(f"The snapshot {path} cannot be read: {exc.strerror}.", hint) from None
+    try:
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        data = json.loads(raw)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        raise SnapshotError(f"The snapshot {path} is a damaged gzip file.", hint) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise SnapshotError(f"The snapshot {path} is not valid JSON{where}.", hint) from None
+    if not isinstance(data, dict) or "schema" not in data:
+        raise SnapshotError(f"{path} is not an m365exit snapshot (no 'schema' field).", hint)
+    if data["schema"] != SCHEMA:
+        raise SnapshotError(
+            f"{path} uses the snapshot schema {data['schema']!r}; this m365exit reads {SCHEMA!r}.",
+            "Use the m365exit version that wrote it, or collect again.",
+        )
+    try:
+        return Snapshot.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SnapshotError(f"The snapshot {path} is invalid at '{where}': {first['msg']}.", hint) from None
+
+
+def json_schema() -> dict[str, Any]:
+    return Snapshot.model_json_schema(by_alias=True)

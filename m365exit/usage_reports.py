@@ -1,0 +1,77 @@
+"""Usage-report CSVs → DataFrames → facts. Shared by the Graph collectors and `m365exit import`.
+
+Columns are read by name, never by position: Graph adds columns over time, admin-center exports may be
+localised, `;`-delimited and use decimal commas, and files often start with a BOM.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+
+# Header variants seen in documentation, fixtures and admin-center exports → the canonical Graph name.
+_ALIASES = {
+    "team type": "Team Type",
+    "active users": "Active Users",
+    "guest count": "External Member Count",
+    "storage used (bytes)": "Storage Used (Byte)",
+    "utilisateur principal": "User Principal Name",
+    "nom d'utilisateur principal": "User Principal Name",
+    "est supprimé": "Is Deleted",
+    "nombre d'éléments": "Item Count",
+    "stockage utilisé (octets)": "Storage Used (Byte)",
+    "a une archive": "Has Archive",
+    "type de destinataire": "Recipient Type",
+}
+_TRUE = {"true", "yes", "vrai", "oui", "1"}
+_HASHED = re.compile(r"^[0-9A-F]{32}$")
+
+
+def _canonical(column: str) -> str:
+    name = column.strip().strip('"').replace("\ufeff", "")
+    return _ALIASES.get(name.lower(), name)
+
+
+def read_report(data: bytes | str) -> pd.DataFrame:
+    """A report CSV as strings, columns canonicalised. Empty cells stay empty strings."""
+    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL
+    )
+    frame.columns = [_canonical(str(c)) for c in frame.columns]
+    return frame
+
+
+def flags(series: pd.Series) -> pd.Series:
+    return series.astype(str).str.strip().str.lower().isin(_TRUE)
+
+
+def numbers(series: pd.Series) -> pd.Series:
+    """Integers from cells that may hold decimal commas, spaces as thousand separators, or nothing."""
+    cleaned = series.astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    cleaned = cleaned.str.replace(",", ".", regex=False)
+    return pd.to_numeric(cleaned, errors="coerce").fillna(0).round().astype("int64")
+
+
+def live_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows not marked deleted (reports keep deleted objects for a while)."""
+    if "Is Deleted" not in frame.columns:
+        return frame
+    return frame[~flags(frame["Is Deleted"])]
+
+
+def names_concealed(frame: pd.DataFrame, column: str = "User Principal Name") -> bool:
+    """True when the report hides names behind MD5-style hashes (graph-facts §2)."""
+    if column not in frame.columns or frame.empty:
+        return False
+    values = frame[column].astype(str)
+    return bool(values.str.fullmatch(_HASHED).mean() > 0.9)
+
+
+def total(frame: pd.DataFrame, column: str) -> int:
+    return int(numbers(frame[column]).sum()) if column in frame.columns else 0
