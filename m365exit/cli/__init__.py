@@ -1,0 +1,42 @@
+"""Command-line interface: Typer only; each command turns options into one pipeline call."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from m365exit import console
+from m365exit.cli import assess, collect, demo  # noqa: F401  (each module registers its command)
+from m365exit.cli.app import app
+from m365exit.errors import ExitCode, M365ExitError
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the documented exit code; the one place errors become exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except M365ExitError as exc:
+        console.error(exc)
+        return int(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        console.stderr.print("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        return int(ExitCode.USAGE)
+    except Exception as exc:
+        if console.Settings.debug:
+            raise
+        console.error(M365ExitError(
+            f"Unexpected error: {type(exc).__name__}.",
+            "Run again with --debug for details, and report it if it persists.",
+        ))
+        return int(ExitCode.UNEXPECTED)
+    return int(ExitCode.OK)

@@ -1,0 +1,36 @@
+"""Reports and exports of an assessment. The only package that imports jinja2."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from m365exit.errors import UsageError
+from m365exit.report import exports, html
+from m365exit.scoring import Assessment
+from m365exit.snapshot import write_atomic
+
+FORMATS = ("html", "json", "md")
+
+
+def write(assessment: Assessment, out: Path, formats: Sequence[str], lang: str,
+          brand: dict[str, Any] | None = None) -> list[Path]:
+    """Render every format in memory first, then write each atomically: no half-written report."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"Unknown report format {unknown[0]!r}.", f"Choose among: {', '.join(FORMATS)}.")
+    rendered: dict[str, str] = {}
+    for fmt in formats:
+        if fmt == "html":
+            rendered[f"report.{lang}.html"] = html.render(assessment, lang, brand)
+        elif fmt == "json":
+            rendered["assessment.json"] = exports.to_json(assessment)
+        elif fmt == "md":
+            rendered[f"summary.{lang}.md"] = exports.to_markdown(assessment, lang)
+    written = []
+    for name, text in rendered.items():
+        path = out / name
+        write_atomic(path, text.encode("utf-8"), mode=0o644)
+        written.append(path)
+    return written

@@ -1,0 +1,3 @@
+from m365exit.cli import main
+
+main()

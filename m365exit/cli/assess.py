@@ -1,0 +1,53 @@
+"""`m365exit assess`: evaluate a snapshot against the rules and write the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from m365exit import console, pipeline
+from m365exit import snapshot as snap
+from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app
+from m365exit.scoring import Assessment
+
+Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
+
+
+def finish(assessment: Assessment, written: list[Path], fail_under: int | None) -> None:
+    """Print where the reports are (stdout carries JSON under --json), then apply the threshold."""
+    html = next((p for p in written if p.suffix == ".html"), None)
+    if State.json:
+        console.stdout.print_json(data={
+            "readiness": assessment.readiness, "effort_days": assessment.effort_days,
+            "blocked": [w.id for w in assessment.workloads if w.status == "blocked"],
+            "files": [str(p) for p in written],
+        })
+    else:
+        console.info(f"Overall readiness: {assessment.readiness if assessment.readiness is not None else '-'}/100")
+        for path in written:
+            if path != html:
+                console.info(f"  {path}")
+        if html:
+            console.stdout.print(f"Report: {html}")
+    pipeline.check_threshold(assessment, fail_under)
+
+
+@app.command()
+def assess(
+    snapshot: Annotated[Path, typer.Argument(help="A snapshot written by collect, import or demo.")],
+    out: OutDir = Path("m365exit-report"),
+    rules: RulesDirs = None,
+    fmt: Formats = "html,json,md",
+    lang: Lang = "en",
+    prices: Prices = None,
+    fail_under: FailUnder = None,
+) -> None:
+    """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
+    options = pipeline.AssessOptions(
+        rules_dirs=rules or [], formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=lang,
+        prices=prices, fail_under=fail_under,
+    )
+    assessment, written = pipeline.assess(snap.load(snapshot), out, options)
+    finish(assessment, written, fail_under)

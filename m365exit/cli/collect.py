@@ -1,0 +1,51 @@
+"""`m365exit collect`: read the tenant through Graph and write a snapshot file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from m365exit import console, pipeline
+from m365exit.cli.app import (
+    AuthorityHost, ClientId, Cloud, DeviceCode, GraphEndpoint, ManagedIdentity, Period, State, Strict, Tenant,
+    Workloads, app, auth_settings,
+)
+
+
+def summary(snapshot_path: Path, facts: int, issues: int) -> dict[str, object]:
+    return {"snapshot": str(snapshot_path), "facts": facts, "issues": issues}
+
+
+@app.command()
+def collect(
+    out: Annotated[Path, typer.Option("--out", help="Snapshot file to write (.json or .json.gz).")],
+    workloads: Workloads = None,
+    period: Period = "D30",
+    strict: Strict = False,
+    tenant: Tenant = None,
+    client_id: ClientId = None,
+    cloud: Cloud = None,
+    graph_endpoint: GraphEndpoint = None,
+    authority_host: AuthorityHost = None,
+    device_code: DeviceCode = False,
+    managed_identity: ManagedIdentity = False,
+) -> None:
+    """Read the tenant through Microsoft Graph (read-only) and write a snapshot."""
+    settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
+    options = pipeline.CollectOptions(workloads=workloads, period=period, strict=strict)
+    chosen = pipeline.check_workloads(workloads)
+    with console.progress(pipeline.source_count(chosen), "Collecting") as bar:
+        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.info)
+    report_collection(snapshot, out, strict)
+
+
+def report_collection(snapshot: pipeline.snap.Snapshot, out: Path, strict: bool) -> None:
+    for issue in snapshot.issues:
+        console.warn(f"{issue.workload} {issue.endpoint}: {issue.message}")
+    pipeline.save_collected(snapshot, out, strict=strict)
+    if State.json:
+        console.stdout.print_json(data=summary(out, len(snapshot.facts), len(snapshot.issues)))
+    else:
+        console.info(f"Snapshot written to {out} ({len(snapshot.facts)} facts, {len(snapshot.issues)} issues).")

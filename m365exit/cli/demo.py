@@ -1,0 +1,39 @@
+"""`m365exit demo`: the whole pipeline against the built-in simulated tenant, over real HTTPS."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from m365exit import console, pipeline
+from m365exit.auth import AuthSettings
+from m365exit.cli.app import Lang, OutDir, app
+from m365exit.cli.assess import finish
+from m365exit.cli.collect import report_collection
+
+
+@app.command()
+def demo(
+    out: OutDir = Path("m365exit-demo"),
+    lang: Lang = "en",
+    size: Annotated[str, typer.Option("--size", help="demo (about 1,200 users), s, m, l or xl.")] = "demo",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated tenant.")] = 1,
+) -> None:
+    """Collect from a simulated French public body and write its report: no tenant or account needed."""
+    from m365exit.simulator import SIZES, Simulator, SimulatorOptions, generate_tenant
+
+    if size not in SIZES:
+        raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
+    with tempfile.TemporaryDirectory(prefix="m365exit-sim-") as state:
+        tenant = generate_tenant(size, seed)
+        with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
+            settings = AuthSettings.from_env(sim.env())
+            options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator")
+            with console.progress(pipeline.source_count(pipeline.check_workloads(None)), "Collecting (simulator)") as bar:
+                snapshot = pipeline.collect(settings, options, bar)
+    report_collection(snapshot, out / "snapshot.json.gz", strict=False)
+    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang))
+    finish(assessment, written, None)

@@ -1,0 +1,81 @@
+"""All terminal output: messages on stderr, a progress bar on a terminal and silence on a pipe.
+
+The only module besides the CLI that imports rich; the pipeline reports progress through `Progress`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+from m365exit.errors import M365ExitError
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+class Progress(Protocol):
+    def step(self, label: str) -> None: ...
+
+
+class _Silent:
+    def step(self, label: str) -> None:
+        pass
+
+
+class _Bar:
+    def __init__(self, bar: RichProgress, task: int) -> None:
+        self._bar, self._task, self._started = bar, task, False
+
+    def step(self, label: str) -> None:
+        if self._started:
+            self._bar.advance(self._task)
+        self._started = True
+        self._bar.update(self._task, description=escape(label))
+
+
+class Settings:
+    quiet = False
+    debug = False
+
+
+def interactive() -> bool:
+    return stderr.is_terminal and not Settings.quiet
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Progress]:
+    """A bar of `total` steps on a terminal; nothing when stderr is not a terminal or --quiet is set."""
+    if not interactive():
+        yield _Silent()
+        return
+    columns = (TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with RichProgress(*columns, console=stderr, transient=True) as bar:
+        task = bar.add_task(escape(label), total=total)
+        yield _Bar(bar, task)
+        bar.update(task, completed=total)
+
+
+def info(message: str) -> None:
+    if not Settings.quiet:
+        stderr.print(message)
+
+
+def warn(message: str) -> None:
+    stderr.print(f"[yellow]warning:[/yellow] {escape(message)}")
+
+
+def error(exc: M365ExitError) -> None:
+    stderr.print(f"[bold red]error:[/bold red] {escape(exc.message)}")
+    if exc.hint:
+        stderr.print(f"[dim]hint:[/dim] {escape(exc.hint)}")
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,169 @@
+"""The stages the commands chain: collect (Graph → snapshot) and assess (snapshot → reports).
+
+Each CLI command turns its options into one call here; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from m365exit import engine, scoring
+from m365exit import snapshot as snap
+from m365exit.auth import AuthSettings, token_claims, token_provider
+from m365exit.collectors import Source, load_all, run_sources
+from m365exit.console import Progress
+from m365exit.errors import GraphUnreachableError, IncompleteError, ThresholdError, UsageError
+from m365exit.graph import GraphClient
+from m365exit.transport import Transport
+
+PERIODS = ("D7", "D30", "D90", "D180")
+
+
+def check_workloads(workloads: Sequence[str] | None) -> list[str]:
+    registry = load_all()
+    if not workloads:
+        return list(registry)
+    unknown = [w for w in workloads if w not in registry]
+    if unknown:
+        raise UsageError(f"Unknown workload {unknown[0]!r}.", f"Choose among: {', '.join(registry)}.")
+    return list(dict.fromkeys(workloads))
+
+
+def source_count(workloads: Sequence[str]) -> int:
+    registry = load_all()
+    return sum(len(registry[w].sources) for w in workloads)
+
+
+@dataclass
+class CollectOptions:
+    workloads: Sequence[str] | None = None
+    period: str = "D30"
+    strict: bool = False
+    ca_bundle: str | None = None  # None: REQUESTS_CA_BUNDLE or the system store
+    max_wait: float = 300.0
+    source_label: str = "graph"
+
+
+def collect(
+    settings: AuthSettings, options: CollectOptions, progress: Progress | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    show_device_code: Callable[[str], None] | None = None,
+) -> snap.Snapshot:
+    """Sign in, run the collectors, and return the snapshot (not yet saved)."""
+    if options.period not in PERIODS:
+        raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
+    workloads = check_workloads(options.workloads)
+    transport = Transport(verify=options.ca_bundle)
+    tokens = token_provider(settings, transport, show_device_code=show_device_code)
+    claims = token_claims(tokens.token())  # sign in first: a bad credential fails before any collection
+    client = GraphClient(transport, tokens, settings.graph_endpoint, max_wait=options.max_wait)
+
+    def on_source(source: Source) -> None:
+        if progress:
+            progress.step(f"{source.workload}: {source.name}")
+
+    started = clock().replace(microsecond=0)
+    result = run_sources(client, options.period, workloads, on_source)
+    if result.sources_run and result.network_failures == result.sources_run:
+        raise GraphUnreachableError(
+            f"Graph at {settings.graph_endpoint} could not be reached: nothing was collected.",
+            "Check the network, proxy and --cloud / --graph-endpoint.",
+        )
+    tenant = snap.TenantInfo(
+        id=str(result.tenant.get("id") or claims.get("tid") or settings.tenant_id),
+        display_name=str(result.tenant.get("display_name") or ""),
+        cloud=settings.cloud,
+        default_domain=str(result.tenant.get("default_domain") or ""),
+        report_names_concealed=result.tenant.get("report_names_concealed"),
+    )
+    snapshot = snap.Snapshot(
+        collected_at=started,
+        period=options.period,
+        source=options.source_label,
+        tenant=tenant,
+        facts=dict(sorted(result.facts.items())),
+        provenance=dict(sorted(result.provenance.items())),
+        tables=dict(sorted(result.tables.items())),
+        issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
+        requests={name: snap.ServiceRequests(**stats) for name, stats in client.accounting().items()},
+    )
+    transport.close()
+    return snapshot
+
+
+def save_collected(snapshot: snap.Snapshot, out: Path, *, strict: bool) -> None:
+    """Save first, then fail under --strict: the data collected is never lost (exit 8 still has a file)."""
+    snap.save(snapshot, out)
+    if strict and snapshot.issues:
+        first = snapshot.issues[0]
+        raise IncompleteError(
+            f"Collection incomplete: {len(snapshot.issues)} issue(s), first: {first.workload} {first.endpoint}: "
+            f"{first.message}",
+            f"The snapshot was still written to {out}. 'm365exit doctor' lists missing permissions.",
+        )
+
+
+def load_prices(path: Path | None = None) -> dict[str, float]:
+    """SKU part number → monthly list price per user; the built-in table unless a file is given."""
+    import yaml
+
+    from m365exit.errors import RulesError
+    from m365exit.resources import rules_dir
+
+    path = path or rules_dir() / "prices.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        prices = data["prices"]
+        return {str(sku): float(price) for sku, price in prices.items()}
+    except OSError as exc:
+        raise RulesError(f"Cannot read the price table {path}: {exc.strerror}.", "Check --prices.") from None
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+        raise RulesError(
+            f"The price table {path} is not valid: expected 'prices:' mapping SKU part numbers to numbers.",
+            "See rules/prices.yaml in the m365exit sources for the format.",
+        ) from None
+
+
+@dataclass
+class AssessOptions:
+    rules_dirs: Sequence[Path] = ()
+    formats: Sequence[str] = ("html", "json", "md")
+    lang: str = "en"
+    prices: Path | None = None
+    fail_under: int | None = None
+
+
+def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessment:
+    """Pure from here on: same snapshot + same rules = same assessment."""
+    catalogue = engine.load_catalogue(list(options.rules_dirs))
+    findings = engine.evaluate(
+        catalogue, snapshot.facts, absent=snapshot.absent_reasons(), today=snapshot.collected_at.date()
+    )
+    return scoring.assess(snapshot, catalogue, findings, load_prices(options.prices))
+
+
+def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[scoring.Assessment, list[Path]]:
+    from m365exit import report
+    from m365exit.report.i18n import LANGUAGES
+
+    if options.lang not in LANGUAGES:
+        raise UsageError(f"Unknown language {options.lang!r}.", f"Choose one of: {', '.join(LANGUAGES)}.")
+    if options.fail_under is not None and not 0 <= options.fail_under <= 100:
+        raise UsageError("--fail-under takes a readiness from 0 to 100.", "Example: --fail-under 60")
+    assessment = evaluate(snapshot, options)
+    written = report.write(assessment, out, options.formats, options.lang)
+    return assessment, written
+
+
+def check_threshold(assessment: scoring.Assessment, fail_under: int | None) -> None:
+    if fail_under is None:
+        return
+    readiness = assessment.readiness if assessment.readiness is not None else 0
+    if readiness < fail_under:
+        raise ThresholdError(
+            f"Overall readiness {readiness} is below the threshold {fail_under}.",
+            "The reports were written; lower --fail-under or work on the blockers they list.",
+        )
