@@ -83,6 +83,28 @@ _ALL: list[Fact] = [
         "sharepoint.storage_bytes": "Σ Storage Used (Byte) over non-deleted rows of getSharePointSiteUsageDetail.",
         "onedrive.storage_bytes": "Σ Storage Used (Byte) over non-deleted OneDrive account rows.",
     }),
+    # --- collected beyond the DESIGN §4 contract (activity in the report period, detail) -------
+    *_facts("graph", "count", {
+        "exchange.users_active": "getEmailActivityUserDetail rows with activity in the period.",
+        "sharepoint.sites_active": "Non-deleted SharePoint usage rows with activity in the period.",
+        "sharepoint.sites_group": "Non-deleted SharePoint usage rows of group-connected sites (template GROUP).",
+        "onedrive.accounts_active": "Non-deleted OneDrive account rows with activity in the period.",
+        "teams.users_active": "getTeamsUserActivityUserDetail rows (not deleted) with activity in the period.",
+        "teams.meetings_organized": "Σ Meetings Organized Count over Teams user activity rows.",
+        "teams.calls": "Σ Call Count over Teams user activity rows.",
+        "teams.teams_active": "getTeamsTeamActivityDetail rows with activity in the period.",
+        "teams.apps_installed": "Σ over teams of installed apps (all distribution methods).",
+        "teams.apps_store": "Distinct apps installed in teams from the Teams store (Microsoft's and third parties').",
+        "teams.apps_custom": "Distinct apps installed in teams with distributionMethod organization or sideloaded.",
+        "office.windows_users": "getM365AppUserDetail rows with Windows = Yes.",
+        "office.mac_users": "getM365AppUserDetail rows with Mac = Yes.",
+        "office.mobile_users": "getM365AppUserDetail rows with Mobile = Yes.",
+        "intune.devices_compliant": "Managed devices with complianceState compliant.",
+        "engage.users_active": "getYammerActivityUserDetail rows with activity in the period.",
+        "engage.posts": "Σ Posted Count over Viva Engage user activity rows.",
+        "copilot.users": "Rows of getMicrosoft365CopilotUsageUserDetail (users with a Copilot licence).",
+        "copilot.users_active": "Copilot usage rows with activity in the period.",
+    }),
     # --- supplied by people in an answers file: what Graph cannot see -----------------------
     *_facts("answers", "count", {
         "powerplatform.flows": "Power Automate flows in production use.",

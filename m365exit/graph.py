@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -21,6 +21,7 @@ from m365exit.auth import TokenProvider
 from m365exit.transport import Transport
 
 BATCH_LIMIT = 20
+T = TypeVar("T")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
@@ -114,6 +115,13 @@ class GraphClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.stats: dict[str, ServiceStats] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, load: Callable[[], T]) -> T:
+        """A listing several sources need, fetched once per run."""
+        if key not in self._memo:
+            self._memo[key] = load()
+        return cast(T, self._memo[key])
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -208,12 +216,12 @@ class GraphClient:
         for page in self.iter_pages(path, params, headers):
             yield from page
 
-    def report_csv(self, function: str, period: str) -> bytes:
-        """A usage report: Graph answers 302 to a pre-authenticated download on another host.
-
-        requests follows it and drops the Authorization header on the cross-host hop.
+    def report_csv(self, function: str, period: str, root: str = "reports") -> bytes:
+        """A usage report: Graph answers 302 to a pre-authenticated download on another host (Copilot's
+        answers 200 with the CSV). requests follows the redirect and drops the Authorization header on
+        the cross-host hop.
         """
-        path = f"reports/{function}(period='{period}')"
+        path = f"{root}/{function}(period='{period}')"
         return self.request("GET", path).content
 
     def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None

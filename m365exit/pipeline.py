@@ -29,7 +29,8 @@ def check_workloads(workloads: Sequence[str] | None) -> list[str]:
     unknown = [w for w in workloads if w not in registry]
     if unknown:
         raise UsageError(f"Unknown workload {unknown[0]!r}.", f"Choose among: {', '.join(registry)}.")
-    return list(dict.fromkeys(workloads))
+    # The tenant's identity (name, concealed report names) is always read: the report needs it.
+    return [w for w in registry if w == "tenant" or w in workloads]
 
 
 def source_count(workloads: Sequence[str]) -> int:
@@ -134,6 +135,7 @@ class AssessOptions:
     lang: str = "en"
     prices: Path | None = None
     fail_under: int | None = None
+    answers: Path | None = None
 
 
 def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessment:
@@ -153,6 +155,10 @@ def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[
         raise UsageError(f"Unknown language {options.lang!r}.", f"Choose one of: {', '.join(LANGUAGES)}.")
     if options.fail_under is not None and not 0 <= options.fail_under <= 100:
         raise UsageError("--fail-under takes a readiness from 0 to 100.", "Example: --fail-under 60")
+    if options.answers is not None:
+        from m365exit import answers
+
+        snapshot = answers.apply(snapshot, answers.load(options.answers))
     assessment = evaluate(snapshot, options)
     written = report.write(assessment, out, options.formats, options.lang)
     return assessment, written

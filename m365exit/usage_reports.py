@@ -75,3 +75,23 @@ def names_concealed(frame: pd.DataFrame, column: str = "User Principal Name") ->
 
 def total(frame: pd.DataFrame, column: str) -> int:
     return int(numbers(frame[column]).sum()) if column in frame.columns else 0
+
+
+def period_days(period: str) -> int:
+    return int(period.lstrip("Dd"))
+
+
+def active(frame: pd.DataFrame, period: str, column: str = "Last Activity Date") -> pd.Series:
+    """Rows with activity in the report period: a Last Activity Date at most N days before the refresh date."""
+    if column not in frame.columns or "Report Refresh Date" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    last = pd.to_datetime(frame[column], errors="coerce", format="mixed")
+    refresh = pd.to_datetime(frame["Report Refresh Date"], errors="coerce", format="mixed")
+    return ((refresh - last).dt.days <= period_days(period)).fillna(False).astype(bool)
+
+
+def column_flags(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Yes/True cells of a column as booleans; all False when the column is missing."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return flags(frame[column])

@@ -43,11 +43,13 @@ def assess(
     lang: Lang = "en",
     prices: Prices = None,
     fail_under: FailUnder = None,
+    answers: Annotated[Path | None, typer.Option("--answers", help="Facts people supply (see 'answers template').")
+                       ] = None,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=lang,
-        prices=prices, fail_under=fail_under,
+        prices=prices, fail_under=fail_under, answers=answers,
     )
     assessment, written = pipeline.assess(snap.load(snapshot), out, options)
     finish(assessment, written, fail_under)

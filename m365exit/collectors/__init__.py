@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from m365exit.facts import FACTS
-from m365exit.graph import GraphClient, GraphError
+from m365exit.graph import GraphClient, GraphError, inner_error
 
 FactValue = int | float | bool | str
 Row = dict[str, Any]
@@ -69,6 +69,28 @@ class Collector:
 
 REGISTRY: dict[str, Collector] = {}
 
+ReportParser = Callable[[bytes | str, str], Output]
+REPORTS: dict[str, ReportParser] = {}
+"""Usage-report function → parser of its CSV (given the period); `m365exit import` reads files with these."""
+
+
+def report_source(
+    owner: Collector, name: str, *, function: str, facts: Iterable[str], purpose: str, root: str = "reports",
+) -> Callable[[ReportParser], ReportParser]:
+    """Declare a source that downloads one usage report and parses it with the decorated function."""
+
+    def register(parse: ReportParser) -> ReportParser:
+        REPORTS[function] = parse
+
+        def run(client: GraphClient, period: str) -> Output:
+            return parse(client.report_csv(function, period, root=root), period)
+
+        owner.source(name, endpoint=f"/{root}/{function}", permission="Reports.Read.All", facts=facts,
+                     purpose=purpose)(run)
+        return parse
+
+    return register
+
 
 def collector(id: str, title: str) -> Collector:
     found = Collector(id, title)
@@ -76,11 +98,34 @@ def collector(id: str, title: str) -> Collector:
     return found
 
 
+# Collection order: the tenant first (its name), identity before what depends on it; then by workload.
+ORDER = ["tenant", "licensing", "identity", "exchange", "sharepoint", "onedrive", "teams", "office", "intune",
+         "planner", "bookings", "purview", "engage", "copilot"]
+
+
 def load_all() -> dict[str, Collector]:
-    """Import every collector module once; registration happens at import."""
-    for module in pkgutil.iter_modules(__path__):
+    """Import every collector module once (registration happens at import), in ORDER."""
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         importlib.import_module(f"{__name__}.{module.name}")
-    return REGISTRY
+    ranked = sorted(REGISTRY, key=lambda c: (ORDER.index(c) if c in ORDER else len(ORDER), c))
+    return {name: REGISTRY[name] for name in ranked}
+
+
+def fan_out(client: GraphClient, paths: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """GET each path through $batch (20 a request) and follow any nextLink. A failed inner request fails
+    the whole source, so no count is ever silently short."""
+    bodies = []
+    for path, status, body in client.batch_get(paths):
+        if status >= 400:
+            code, message = inner_error(body)
+            raise GraphError("/" + path.split("?")[0], status, code, message)
+        items = list(body.get("value") or [])
+        next_link = body.get("@odata.nextLink")
+        if next_link:
+            for page in client.iter_pages(str(next_link)):
+                items.extend(page)
+        bodies.append((path, {"value": items}))
+    return bodies
 
 
 @dataclass

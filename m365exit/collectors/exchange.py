@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from m365exit import usage_reports as ur
-from m365exit.collectors import Output, collector
+from m365exit.collectors import Output, collector, report_source
 from m365exit.graph import GraphClient
 
 exchange = collector("exchange", "Exchange Online: mail, calendars, rooms")
 TOP_MAILBOXES = 25
 
 
-def mailbox_usage(csv: bytes | str) -> Output:
-    """Facts from getMailboxUsageDetail; also used by `m365exit import`."""
+@report_source(
+    exchange, "mailbox-usage", function="getMailboxUsageDetail",
+    facts=["exchange.mailboxes", "exchange.mailboxes_shared", "exchange.mailboxes_archive",
+           "exchange.storage_bytes", "exchange.items"],
+    purpose="Mailboxes and the mail volume to migrate.",
+)
+def mailbox_usage(csv: bytes | str, period: str) -> Output:
     frame = ur.live_rows(ur.read_report(csv))
     facts: dict[str, int | float | bool | str] = {
         "exchange.mailboxes": len(frame),
@@ -44,19 +49,18 @@ def mailbox_usage(csv: bytes | str) -> Output:
 
 
 @exchange.source(
-    "mailbox-usage", endpoint="/reports/getMailboxUsageDetail", permission="Reports.Read.All",
-    facts=["exchange.mailboxes", "exchange.mailboxes_shared", "exchange.mailboxes_archive",
-           "exchange.storage_bytes", "exchange.items"],
-    purpose="Mailboxes and the mail volume to migrate.",
-)
-def mailbox_usage_report(client: GraphClient, period: str) -> Output:
-    return mailbox_usage(client.report_csv("getMailboxUsageDetail", period))
-
-
-@exchange.source(
     "rooms", endpoint="/places/microsoft.graph.room", permission="Place.Read.All",
     facts=["exchange.rooms"], purpose="Room mailboxes to recreate as bookable resources.",
 )
 def rooms(client: GraphClient, period: str) -> Output:
     total = sum(1 for _ in client.iter_items("places/microsoft.graph.room", {"$select": "id,displayName"}))
     return Output(facts={"exchange.rooms": total})
+
+
+@report_source(
+    exchange, "email-activity", function="getEmailActivityUserDetail", facts=["exchange.users_active"],
+    purpose="People who use mail in the period: the users a new mail service must serve on day one.",
+)
+def email_activity(csv: bytes | str, period: str) -> Output:
+    frame = ur.live_rows(ur.read_report(csv))
+    return Output(facts={"exchange.users_active": int(ur.active(frame, period).sum())})

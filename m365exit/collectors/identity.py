@@ -16,20 +16,6 @@ def _group_types(g: dict[str, Any]) -> list[str]:
 
 
 @identity.source(
-    "organization", endpoint="/organization", permission="Organization.Read.All",
-    purpose="The tenant's name and default domain, for the report's title.",
-)
-def organization(client: GraphClient, period: str) -> Output:
-    orgs = list(client.iter_items("organization", {"$select": "id,displayName,verifiedDomains"}))
-    if not orgs:
-        return Output()
-    org = orgs[0]
-    default = next((d.get("name") for d in org.get("verifiedDomains") or [] if d.get("isDefault")), "")
-    return Output(tenant={"id": org.get("id", ""), "display_name": org.get("displayName", ""),
-                          "default_domain": default or ""})
-
-
-@identity.source(
     "users", endpoint="/users", permission="User.Read.All",
     facts=["identity.users_total", "identity.users_enabled", "identity.users_licensed", "identity.guests",
            "identity.users_synced"],

@@ -40,7 +40,7 @@ INVENTORY_TABLES = [
     ("exchange.largest_mailboxes", "Largest mailboxes"),
     ("sharepoint.largest_sites", "Largest SharePoint sites"),
     ("teams.private_channels", "Teams with private or shared channels"),
-    ("teams.apps", "Third-party and custom Teams apps"),
+    ("teams.apps", "Apps installed in teams"),
     ("intune.devices_by_os", "Managed devices by operating system"),
 ]
 TABLE_LIMIT = 50

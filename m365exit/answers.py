@@ -1,0 +1,150 @@
+"""Answers: facts supplied by people for what Graph cannot see (Power Apps, InfoPath, transport rules...).
+
+An answers file is YAML with the same fact names rules read. Collected data wins over an answer for the
+same fact; an answer fills what collection could not see. Errors name the file, line and key (exit 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from m365exit.engine.yamlsrc import parse_yaml
+from m365exit.errors import RulesError
+from m365exit.facts import FACTS, Fact
+from m365exit.snapshot import Snapshot
+
+SCHEMA = "m365exit.answers/1"
+_KEYS = {"schema", "organisation", "answered_by", "answered_at", "facts", "notes"}
+
+# Questions of the French questionnaire; a fact without one falls back to its English definition.
+QUESTIONS_FR: dict[str, str] = {
+    "powerplatform.flows": "Nombre de flux Power Automate utilisés en production.",
+    "powerplatform.apps": "Nombre d'applications Power Apps (canevas et pilotées par modèle) en production.",
+    "powerplatform.dataverse_environments": "Environnements Dataverse contenant des données métier.",
+    "powerbi.reports": "Nombre de rapports Power BI utilisés.",
+    "office.access_databases": "Bases Access utilisées pour l'activité.",
+    "office.infopath_forms": "Formulaires InfoPath encore en service.",
+    "office.vba_workbooks": "Classeurs Excel ou modèles Word qui dépendent de macros VBA.",
+    "office.lob_addins": "Applications métier ou compléments liés à Office (compléments Word/Excel/Outlook, COM).",
+    "forms.forms": "Formulaires Microsoft Forms en usage.",
+    "exchange.transport_rules": "Règles de transport (flux de messagerie) Exchange.",
+    "exchange.public_folders": "Dossiers publics encore utilisés.",
+    "teams.phone_users": "Utilisateurs de Teams Phone (appels RTC) avec un numéro.",
+    "stream.videos": "Vidéos Stream (sur SharePoint) à conserver.",
+    "loop.workspaces": "Espaces de travail Loop utilisés.",
+    "purview.regulatory_retention": "Une obligation légale ou réglementaire de conservation s'applique au courrier ou aux fichiers.",
+    "identity.mfa_hardware_tokens": "L'authentification multifacteur repose sur des jetons matériels ou des notifications Authenticator à réenrôler.",
+}
+
+
+@dataclass
+class Answers:
+    path: Path
+    facts: dict[str, int | float | bool | str]
+    notes: dict[str, str] = field(default_factory=dict)
+    answered_by: str = ""
+    answered_at: str = ""
+
+
+def _check_value(fact: Fact, value: Any, where: str) -> int | float | bool | str:
+    expected = {"count": "a whole number ≥ 0", "bytes": "a whole number of bytes ≥ 0", "bool": "true or false",
+                "ratio": "a number from 0 to 1", "days": "a number of days ≥ 0", "text": "text"}[fact.unit]
+    ok = (
+        (fact.unit in ("count", "bytes") and isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+        or (fact.unit == "bool" and isinstance(value, bool))
+        or (fact.unit == "ratio" and isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1)
+        or (fact.unit == "days" and isinstance(value, int | float) and not isinstance(value, bool) and value >= 0)
+        or (fact.unit == "text" and isinstance(value, str))
+    )
+    if not ok:
+        raise RulesError(f"{where}: key 'facts.{fact.name}': expected {expected}, got {value!r}.",
+                         f"{fact.name}: {fact.definition}")
+    return value  # type: ignore[no-any-return]
+
+
+def load(path: Path) -> Answers:
+    source = parse_yaml(path)
+    data = source.data
+    if not isinstance(data, dict):
+        raise RulesError(f"{source.name}:1: an answers file is a mapping with a 'facts:' key.",
+                         "Start from 'm365exit answers template'.")
+    for key in data:
+        if key not in _KEYS:
+            raise RulesError(f"{source.where((key,))}: unknown key '{key}'.",
+                             f"Allowed keys: {', '.join(sorted(_KEYS))}.")
+    if data.get("schema", SCHEMA) != SCHEMA:
+        raise RulesError(f"{source.where(('schema',))}: key 'schema': expected {SCHEMA!r}, got {data['schema']!r}.")
+    facts = data.get("facts") or {}
+    if not isinstance(facts, dict):
+        raise RulesError(f"{source.where(('facts',))}: key 'facts' must map fact names to values.")
+    checked: dict[str, int | float | bool | str] = {}
+    for name, value in facts.items():
+        where = source.where(("facts", name))
+        if name not in FACTS:
+            close = sorted(f for f in FACTS if f.split(".")[0] == name.split(".")[0])
+            raise RulesError(f"{where}: key 'facts.{name}': unknown fact.",
+                             f"Facts of this workload: {', '.join(close)}." if close
+                             else "'m365exit answers template' lists the facts you can answer.")
+        if value is None:  # left blank in the template: not answered
+            continue
+        checked[name] = _check_value(FACTS[name], value, where)
+    notes = data.get("notes") or {}
+    if not isinstance(notes, dict) or any(n not in FACTS for n in notes):
+        bad = next((n for n in notes if n not in FACTS), "notes") if isinstance(notes, dict) else "notes"
+        raise RulesError(f"{source.where(('notes', bad))}: key 'notes.{bad}': notes are keyed by known fact names.")
+    answered_at = data.get("answered_at", "")
+    return Answers(path, checked, {str(k): str(v) for k, v in notes.items()},
+                   str(data.get("answered_by") or ""),
+                   answered_at.isoformat() if isinstance(answered_at, date) else str(answered_at or ""))
+
+
+def apply(snapshot: Snapshot, answers: Answers) -> Snapshot:
+    """A copy of the snapshot with the answers filled in where collection left the fact absent."""
+    merged = snapshot.model_copy(deep=True)
+    origin = f"answers:{answers.path.name}"
+    for name, value in sorted(answers.facts.items()):
+        if name in merged.facts and not merged.provenance.get(name, "").startswith("answers"):
+            continue  # what was measured wins over what was estimated
+        merged.facts[name] = value
+        merged.provenance[name] = origin
+    merged.facts = dict(sorted(merged.facts.items()))
+    merged.provenance = dict(sorted(merged.provenance.items()))
+    return merged
+
+
+def template(lang: str = "en", only_answers: bool = True, existing: Mapping[str, Any] | None = None) -> str:
+    """A commented questionnaire: every fact people can supply, grouped by workload, values left blank."""
+    fr = lang == "fr"
+    lines = [
+        "# m365exit — " + ("questionnaire : ce que Microsoft Graph ne voit pas" if fr
+                          else "questionnaire: what Microsoft Graph cannot see"),
+        "# " + ("Renseignez les valeurs connues, laissez les autres vides : une règle qui en a besoin sera "
+                "« non évaluée », jamais considérée comme satisfaite." if fr else
+                "Fill in what you know and leave the rest blank: a rule that needs a blank fact is "
+                "'not assessed', never passed."),
+        "# " + ("Utilisation : m365exit assess INVENTAIRE --answers ce-fichier.yaml" if fr
+                else "Use: m365exit assess SNAPSHOT --answers this-file.yaml"),
+        f"schema: {SCHEMA}",
+        "answered_by: \"\"   # " + ("nom et fonction" if fr else "name and role"),
+        "answered_at: \"\"   # YYYY-MM-DD",
+        "facts:",
+    ]
+    workload = ""
+    for fact in sorted(FACTS.values(), key=lambda f: (f.workload, f.name)):
+        if only_answers and fact.source != "answers":
+            continue
+        if fact.workload != workload:
+            workload = fact.workload
+            lines.append(f"  # --- {workload}")
+        question = QUESTIONS_FR.get(fact.name, fact.definition) if fr else fact.definition
+        unit = {"bool": "true/false", "count": "0, 1, 2…" if not fr else "0, 1, 2…", "bytes": "bytes/octets",
+                "ratio": "0–1", "days": "days/jours", "text": "text/texte"}[fact.unit]
+        lines.append(f"  # {question} ({unit})")
+        value = (existing or {}).get(fact.name)
+        lines.append(f"  {fact.name}:" + (f" {value}" if value is not None else ""))
+    lines += ["notes: {}   # " + ("fait → d'où vient le chiffre" if fr else "fact → where the figure comes from")]
+    return "\n".join(lines) + "\n"
