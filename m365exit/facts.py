@@ -121,10 +121,37 @@ _ALL: list[Fact] = [
         "teams.phone_users": "Users with Teams Phone (PSTN calling) numbers.",
         "stream.videos": "Stream (on SharePoint) videos to keep.",
         "loop.workspaces": "Loop workspaces in use.",
+        # Added for the rule catalogue (rules/*.yaml); answers facts, since Graph cannot see them.
+        "sharepoint.intranet_pages": "SharePoint pages (news, intranet pages) to keep.",
+        "sharepoint.lists": "SharePoint lists in business use (beyond document libraries).",
+        "sharepoint.custom_solutions": "SPFx web parts, SharePoint add-ins and SharePoint workflows in use.",
+        "teams.third_party_apps": "Third-party or in-house apps, bots and connectors used in Teams.",
+        "teams.webinars": "Teams webinars and town halls organised per year.",
+        "teams.max_meeting_size": "Largest regular Teams meeting, in participants.",
+        "teams.auto_attendants": "Teams Phone auto attendants.",
+        "teams.call_queues": "Teams Phone call queues.",
+        "office.windows_only_apps": "Business applications that only run on Windows (beyond Office itself).",
+        "onenote.notebooks": "OneNote notebooks to keep (Graph reads them per user, slowly: count them here).",
+        "planner.todo_users": "People who rely on Microsoft To Do lists.",
+        "powerplatform.premium_connectors": "Flows or apps using premium or custom connectors or the on-premises "
+                                            "data gateway.",
+        "engage.communities": "Viva Engage (Yammer) communities still active.",
+        "engage.active_users": "People active in Viva Engage over the last 90 days.",
+        "loop.whiteboards": "Whiteboard boards to keep.",
+        "purview.label_encrypted_files": "Files or mails encrypted by a sensitivity label (Rights Management).",
+        "purview.dlp_policies": "Data loss prevention policies enforced.",
+        "copilot.users": "People with a Microsoft 365 Copilot licence.",
+        "copilot.agents": "Copilot Studio agents or declarative agents in use.",
+        "bookings.staff": "Staff members who take appointments through Bookings.",
+    }),
+    *_facts("answers", "days", {
+        "licensing.days_to_renewal": "Days from the snapshot until the Microsoft agreement renews or ends.",
     }),
     *_facts("answers", "bool", {
         "purview.regulatory_retention": "A legal or regulatory retention obligation applies to mail or files.",
         "identity.mfa_hardware_tokens": "MFA relies on hardware tokens or Authenticator push that must be re-enrolled.",
+        "teams.audio_conferencing": "Teams meetings offer dial-in numbers (Audio Conferencing).",
+        "onenote.ink_heavy": "Notebooks rely on handwriting or drawing (ink).",
     }),
 ]
 
