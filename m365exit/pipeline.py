@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from m365exit import engine, scoring
+from m365exit import scoring
 from m365exit import snapshot as snap
 from m365exit.auth import AuthSettings, token_claims, token_provider
 from m365exit.collectors import Source, load_all, run_sources
 from m365exit.console import Progress
+from m365exit.engine.evaluate import evaluate as evaluate_rules
+from m365exit.engine.loader import load_catalogue
 from m365exit.errors import GraphUnreachableError, IncompleteError, ThresholdError, UsageError
 from m365exit.graph import GraphClient
 from m365exit.transport import Transport
@@ -114,7 +116,7 @@ def load_prices(path: Path | None = None) -> dict[str, float]:
     from m365exit.errors import RulesError
     from m365exit.resources import rules_dir
 
-    path = path or rules_dir() / "prices.yaml"
+    path = path or rules_dir() / "prices" / "list-prices.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         prices = data["prices"]
@@ -124,7 +126,7 @@ def load_prices(path: Path | None = None) -> dict[str, float]:
     except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
         raise RulesError(
             f"The price table {path} is not valid: expected 'prices:' mapping SKU part numbers to numbers.",
-            "See rules/prices.yaml in the m365exit sources for the format.",
+            "See rules/prices/list-prices.yaml in the m365exit sources for the format.",
         ) from None
 
 
@@ -140,8 +142,8 @@ class AssessOptions:
 
 def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessment:
     """Pure from here on: same snapshot + same rules = same assessment."""
-    catalogue = engine.load_catalogue(list(options.rules_dirs))
-    findings = engine.evaluate(
+    catalogue = load_catalogue(list(options.rules_dirs))
+    findings = evaluate_rules(
         catalogue, snapshot.facts, absent=snapshot.absent_reasons(), today=snapshot.collected_at.date()
     )
     return scoring.assess(snapshot, catalogue, findings, load_prices(options.prices))

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from m365exit.engine import Catalogue, Finding
+from m365exit.engine.types import Catalogue, Finding
 from m365exit.facts import FACTS
 from m365exit.snapshot import Snapshot
 

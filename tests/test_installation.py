@@ -13,7 +13,7 @@ from m365exit.resources import rules_dir, templates_dir
 
 def test_data_folders_are_found() -> None:
     assert (rules_dir() / "replacements.yaml").is_file()
-    assert (rules_dir() / "prices.yaml").is_file()
+    assert (rules_dir() / "prices" / "list-prices.yaml").is_file()
     assert (templates_dir() / "report.html.j2").is_file()
     assert (templates_dir() / "locale" / "fr.po").is_file()
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from m365exit import __version__
-from m365exit.engine import Finding
+from m365exit.engine.types import Finding
 from m365exit.report import formatting
 from m365exit.report.i18n import catalog
 from m365exit.scoring import Assessment
@@ -18,7 +18,7 @@ def _finding(f: Finding, lang: str = "en") -> dict[str, Any]:
     texts = f.texts[lang]
     return {
         "rule": f.rule_id, "workload": f.workload, "severity": f.severity, "status": f.status,
-        "title": texts.title, "effort_days": f.effort_days,
+        "title": texts["title"], "effort_days": f.effort_days,
         "missing": dict(sorted(f.missing.items())),
     }
 
