@@ -36,8 +36,10 @@ QUESTIONS_FR: dict[str, str] = {
     "teams.phone_users": "Utilisateurs de Teams Phone (appels RTC) avec un numéro.",
     "stream.videos": "Vidéos Stream (sur SharePoint) à conserver.",
     "loop.workspaces": "Espaces de travail Loop utilisés.",
-    "purview.regulatory_retention": "Une obligation légale ou réglementaire de conservation s'applique au courrier ou aux fichiers.",
-    "identity.mfa_hardware_tokens": "L'authentification multifacteur repose sur des jetons matériels ou des notifications Authenticator à réenrôler.",
+    "purview.regulatory_retention": "Une obligation légale ou réglementaire de conservation s'applique au courrier "
+                                    "ou aux fichiers.",
+    "identity.mfa_hardware_tokens": "L'authentification multifacteur repose sur des jetons matériels ou des "
+                                    "notifications Authenticator à réenrôler.",
 }
 
 
@@ -141,7 +143,7 @@ def template(lang: str = "en", only_answers: bool = True, existing: Mapping[str,
             workload = fact.workload
             lines.append(f"  # --- {workload}")
         question = QUESTIONS_FR.get(fact.name, fact.definition) if fr else fact.definition
-        unit = {"bool": "true/false", "count": "0, 1, 2…" if not fr else "0, 1, 2…", "bytes": "bytes/octets",
+        unit = {"bool": "true/false", "count": "0, 1, 2…", "bytes": "bytes/octets",
                 "ratio": "0–1", "days": "days/jours", "text": "text/texte"}[fact.unit]
         lines.append(f"  # {question} ({unit})")
         value = (existing or {}).get(fact.name)

@@ -266,7 +266,7 @@ def _certificate_credential(settings: AuthSettings) -> dict[str, Any]:
             "Create a new certificate, upload its public part to the app registration, and point "
             "AZURE_CLIENT_CERTIFICATE_PATH at it.",
         )
-    private_pem = key.private_bytes(  # type: ignore[union-attr]
+    private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     public_pem = cert.public_bytes(serialization.Encoding.PEM).decode()

@@ -12,7 +12,8 @@ from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from m365exit.errors import M365ExitError
 
@@ -30,7 +31,7 @@ class _Silent:
 
 
 class _Bar:
-    def __init__(self, bar: RichProgress, task: int) -> None:
+    def __init__(self, bar: RichProgress, task: TaskID) -> None:
         self._bar, self._task, self._started = bar, task, False
 
     def step(self, label: str) -> None:

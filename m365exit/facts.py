@@ -94,7 +94,8 @@ _ALL: list[Fact] = [
         "teams.calls": "Σ Call Count over Teams user activity rows.",
         "teams.teams_active": "getTeamsTeamActivityDetail rows with activity in the period.",
         "teams.apps_installed": "Σ over teams of installed apps (all distribution methods).",
-        "teams.apps_store": "Distinct apps installed in teams from the Teams store (Microsoft's and third parties').",
+        "teams.apps_store": "Distinct apps installed in teams from the Teams store (Microsoft's and third "
+                            "parties').",
         "teams.apps_custom": "Distinct apps installed in teams with distributionMethod organization or sideloaded.",
         "office.windows_users": "getM365AppUserDetail rows with Windows = Yes.",
         "office.mac_users": "getM365AppUserDetail rows with Mac = Yes.",
@@ -114,7 +115,8 @@ _ALL: list[Fact] = [
         "office.access_databases": "Access databases in business use.",
         "office.infopath_forms": "InfoPath forms still in use.",
         "office.vba_workbooks": "Excel workbooks or Word templates that depend on VBA macros.",
-        "office.lob_addins": "Line-of-business applications or add-ins tied to Office (Word/Excel/Outlook add-ins, COM).",
+        "office.lob_addins": "Line-of-business applications or add-ins tied to Office "
+                             "(Word/Excel/Outlook add-ins, COM).",
         "forms.forms": "Microsoft Forms forms in active use.",
         "exchange.transport_rules": "Exchange transport (mail flow) rules.",
         "exchange.public_folders": "Public folders still in use.",

@@ -113,7 +113,7 @@ class GraphClient:
         self.max_wait = max_wait
         self.backoff_base = backoff_base
         self._sleep = sleep
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # noqa: S311 (jitter for backoff, not cryptography)
         self.stats: dict[str, ServiceStats] = {}
         self._memo: dict[str, Any] = {}
 
@@ -126,13 +126,13 @@ class GraphClient:
     # --- plumbing -----------------------------------------------------------------------------
 
     def url(self, path: str) -> str:
-        return path if path.startswith("https://") or path.startswith("http://") else f"{self.base}/{path.lstrip('/')}"
+        return path if path.startswith(("https://", "http://")) else f"{self.base}/{path.lstrip('/')}"
 
     def _stats(self, service: str) -> ServiceStats:
         return self.stats.setdefault(service, ServiceStats())
 
     def _backoff(self, attempt: int) -> float:
-        return self.backoff_base * (2**attempt) * (0.5 + self._rng.random())
+        return float(self.backoff_base * (2**attempt) * (0.5 + self._rng.random()))
 
     def _wait(self, seconds: float, waited: float, endpoint: str) -> float:
         if waited + seconds > self.max_wait:
@@ -237,8 +237,9 @@ class GraphClient:
             results: dict[str, tuple[int, dict[str, Any]]] = {}
             waited, attempt = 0.0, 0
             while pending:
+                extra = {"headers": dict(headers)} if headers else {}
                 body = {"requests": [
-                    {"id": rid, "method": "GET", "url": "/" + path.lstrip("/"), **({"headers": dict(headers)} if headers else {})}
+                    {"id": rid, "method": "GET", "url": "/" + path.lstrip("/"), **extra}
                     for rid, path in pending.items()
                 ]}
                 stats.batches += 1

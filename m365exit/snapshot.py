@@ -57,7 +57,7 @@ class ServiceRequests(BaseModel):
 
 class Snapshot(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    schema_: Literal["m365exit.snapshot/1"] = Field(default=SCHEMA, alias="schema")
+    schema_: Literal["m365exit.snapshot/1"] = Field(default="m365exit.snapshot/1", alias="schema")
     tool_version: str = __version__
     collected_at: datetime
     period: str = "D30"
@@ -108,7 +108,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -71,7 +71,7 @@ ManagedIdentity = Annotated[bool, typer.Option("--managed-identity", help="Use t
 
 
 def auth_settings(tenant: str | None, client_id: str | None, cloud: str | None, graph_endpoint: str | None,
-                  authority_host: str | None, device_code: bool, managed_identity: bool) -> "AuthSettings":
+                  authority_host: str | None, device_code: bool, managed_identity: bool) -> AuthSettings:
     from m365exit.auth import AuthSettings
 
     return AuthSettings.from_env(

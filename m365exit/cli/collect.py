@@ -9,9 +9,21 @@ import typer
 
 from m365exit import console, pipeline
 from m365exit.cli.app import (
-    AuthorityHost, ClientId, Cloud, DeviceCode, GraphEndpoint, ManagedIdentity, Period, State, Strict, Tenant,
-    Workloads, app, auth_settings,
+    AuthorityHost,
+    ClientId,
+    Cloud,
+    DeviceCode,
+    GraphEndpoint,
+    ManagedIdentity,
+    Period,
+    State,
+    Strict,
+    Tenant,
+    Workloads,
+    app,
+    auth_settings,
 )
+from m365exit.snapshot import Snapshot
 
 
 def summary(snapshot_path: Path, facts: int, issues: int) -> dict[str, object]:
@@ -41,7 +53,7 @@ def collect(
     report_collection(snapshot, out, strict)
 
 
-def report_collection(snapshot: pipeline.snap.Snapshot, out: Path, strict: bool) -> None:
+def report_collection(snapshot: Snapshot, out: Path, strict: bool) -> None:
     for issue in snapshot.issues:
         console.warn(f"{issue.workload} {issue.endpoint}: {issue.message}")
     pipeline.save_collected(snapshot, out, strict=strict)

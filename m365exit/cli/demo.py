@@ -32,7 +32,8 @@ def demo(
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
             settings = AuthSettings.from_env(sim.env())
             options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator")
-            with console.progress(pipeline.source_count(pipeline.check_workloads(None)), "Collecting (simulator)") as bar:
+            steps = pipeline.source_count(pipeline.check_workloads(None))
+            with console.progress(steps, "Collecting (simulator)") as bar:
                 snapshot = pipeline.collect(settings, options, bar)
     report_collection(snapshot, out / "snapshot.json.gz", strict=False)
     assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from m365exit.collectors import Output, collector, counts
@@ -11,7 +12,7 @@ identity = collector("identity", "Entra ID: identities, groups, single sign-on, 
 PAGE = 999  # directory maximum
 
 
-def _group_types(g: dict[str, Any]) -> list[str]:
+def _group_types(g: Mapping[str, Any]) -> list[str]:
     return [str(t) for t in (g.get("groupTypes") or [])]
 
 
@@ -46,7 +47,7 @@ def groups(client: GraphClient, period: str) -> Output:
         "$select": "id,groupTypes,mailEnabled,securityEnabled", "$top": PAGE,
     })
 
-    def plain(g: dict[str, Any]) -> bool:
+    def plain(g: Mapping[str, Any]) -> bool:
         return "Unified" not in _group_types(g)
 
     totals = counts(items, {
@@ -107,11 +108,11 @@ def conditional_access(client: GraphClient, period: str) -> Output:
     purpose="Mail and sign-in domains to move; federated domains depend on an external identity provider.",
 )
 def domains(client: GraphClient, period: str) -> Output:
-    rows = sorted(
+    rows: list[dict[str, Any]] = sorted(
         ({"domain": str(d.get("id") or ""), "verified": bool(d.get("isVerified")),
           "authentication": str(d.get("authenticationType") or ""), "default": bool(d.get("isDefault"))}
          for d in client.iter_items("domains")),
-        key=lambda r: r["domain"],
+        key=lambda r: str(r["domain"]),
     )
     default = next((r["domain"] for r in rows if r["default"]), "")
     return Output(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from m365exit.collectors import Output, collector
 from m365exit.graph import GraphClient
 
@@ -18,7 +20,7 @@ def subscribed_skus(client: GraphClient, period: str) -> Output:
     skus = list(client.iter_items(
         "subscribedSkus", {"$select": "skuId,skuPartNumber,prepaidUnits,consumedUnits,capabilityStatus,appliesTo"}
     ))
-    rows = sorted(
+    rows: list[dict[str, Any]] = sorted(
         (
             {
                 "sku": str(s.get("skuPartNumber") or s.get("skuId") or ""),
