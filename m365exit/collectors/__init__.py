@@ -39,6 +39,11 @@ class Source:
     run: Callable[[GraphClient, str], Output]
     purpose: str = ""
     licence: str = ""  # a licence the endpoint needs besides the permission (e.g. Intune, Entra ID P1)
+    also: tuple[str, ...] = ()  # further permissions, when a source reads a second endpoint
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        return (self.permission, *self.also)
 
 
 @dataclass
@@ -49,7 +54,7 @@ class Collector:
 
     def source(
         self, name: str, *, endpoint: str, permission: str, facts: Iterable[str] = (), purpose: str = "",
-        licence: str = "",
+        licence: str = "", also: Iterable[str] = (),
     ) -> Callable[[Callable[[GraphClient, str], Output]], Callable[[GraphClient, str], Output]]:
         declared = tuple(facts)
         unknown = [f for f in declared if f not in FACTS]
@@ -57,14 +62,15 @@ class Collector:
             raise ValueError(f"collector {self.id}.{name} declares facts missing from the reference: {unknown}")
 
         def register(run: Callable[[GraphClient, str], Output]) -> Callable[[GraphClient, str], Output]:
-            self.sources.append(Source(self.id, name, endpoint, permission, declared, run, purpose, licence))
+            self.sources.append(Source(self.id, name, endpoint, permission, declared, run, purpose, licence,
+                                       tuple(also)))
             return run
 
         return register
 
     @property
     def permissions(self) -> list[str]:
-        return sorted({s.permission for s in self.sources})
+        return sorted({p for s in self.sources for p in s.permissions})
 
 
 REGISTRY: dict[str, Collector] = {}
@@ -152,7 +158,8 @@ class Collection:
 
 def _issue_for(source: Source, error: GraphError) -> Issue:
     if error.status in (401, 403):
-        message = f"Permission {source.permission} is not granted (or not consented) for this application."
+        needed = " and ".join(source.permissions)
+        message = f"Permission {needed} is not granted (or not consented) for this application."
         if source.licence:
             message += f" The tenant may also lack {source.licence}."
     elif error.kind == "throttled":
@@ -161,7 +168,8 @@ def _issue_for(source: Source, error: GraphError) -> Issue:
         message = f"The request could not reach Graph ({error.code})."
     else:
         message = error.message or f"Graph answered {error.status}."
-    return Issue(source.workload, source.endpoint, error.status, error.code, source.permission, message,
+    permission = ", ".join(source.permissions) if error.status in (401, 403) else source.permission
+    return Issue(source.workload, source.endpoint, error.status, error.code, permission, message,
                  list(source.facts))
 
 

@@ -9,7 +9,8 @@ planner = collector("planner", "Planner and To Do")
 
 
 @planner.source(
-    "plans", endpoint="/groups/{id}/planner/plans", permission="Tasks.Read.All", facts=["planner.plans"],
+    "plans", endpoint="/groups/{id}/planner/plans", permission="Tasks.Read.All", also=["GroupMember.Read.All"],
+    facts=["planner.plans"],
     purpose="Plans to move to a task tool such as OpenProject or Nextcloud Deck.",
 )
 def plans(client: GraphClient, period: str) -> Output:
