@@ -10,7 +10,16 @@ from rich.table import Table
 from m365exit import console
 from m365exit import permissions as perms
 from m365exit.cli.app import (
-    AuthorityHost, ClientId, Cloud, DeviceCode, GraphEndpoint, ManagedIdentity, State, Tenant, Workloads, app,
+    AuthorityHost,
+    ClientId,
+    Cloud,
+    DeviceCode,
+    GraphEndpoint,
+    ManagedIdentity,
+    State,
+    Tenant,
+    Workloads,
+    app,
     auth_settings,
 )
 from m365exit.errors import IncompleteError, UsageError
@@ -37,7 +46,8 @@ def permissions(
         table.add_column("Workloads")
         table.add_column("What it reads")
         for p in needed:
-            table.add_row(p.name, ", ".join(p.workloads), "; ".join(sorted({s.purpose for s in p.sources if s.purpose})))
+            purposes = sorted({s.purpose for s in p.sources if s.purpose})
+            table.add_row(p.name, ", ".join(p.workloads), "; ".join(purposes))
         console.stdout.print(table)
     else:
         raise UsageError(f"Unknown format {fmt!r}.", "Choose table, json or az.")
