@@ -146,8 +146,14 @@ def load(path: Path) -> Snapshot:
         return Snapshot.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SnapshotError(f"The snapshot {path} is invalid at '{where}': {first['msg']}.", hint) from None
+        # A union failure names the member type in the path (facts.x.int); speak of the value instead.
+        members = {"int", "float", "bool", "str"}
+        parts = [str(p) for p in first["loc"]]
+        message = first["msg"]
+        if parts and parts[-1] in members:
+            parts = [p for p in parts if p not in members]
+            message = "expected a number, true/false or text"
+        raise SnapshotError(f"The snapshot {path} is invalid at '{'.'.join(parts)}': {message}.", hint) from None
 
 
 def json_schema() -> dict[str, Any]:

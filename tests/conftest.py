@@ -7,20 +7,24 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from m365exit.simulator import Simulator, SimulatorOptions, generate_tenant
 
 
 @pytest.fixture(scope="session")
 def demo_tenant():  # type: ignore[no-untyped-def]
+    from m365exit.simulator import generate_tenant
+
     return generate_tenant("demo", 1)
 
 
 @pytest.fixture(scope="session")
-def sim(demo_tenant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:  # type: ignore[no-untyped-def]
+def sim(demo_tenant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     """The demo tenant with empty pages now and then, as Graph does."""
+    from m365exit.simulator import Simulator, SimulatorOptions
+
     with Simulator(demo_tenant, SimulatorOptions(empty_page_every=3), state_dir=tmp_path_factory.mktemp("sim")) as s:
         yield s
 

@@ -43,7 +43,7 @@ def test_absent_reasons_come_from_issues() -> None:
 
 def bad_files(tmp_path: Path) -> dict[str, Path]:
     files = {
-        "not JSON": b"{ this is not json",
+        "not valid JSON": b"{ this is not json",
         "damaged gzip": gzip.compress(b'{"schema": "m365exit.snapshot/1"}')[:20],
         "not an m365exit snapshot": b'{"hello": 1}',
         "uses the snapshot schema": json.dumps({"schema": "m365exit.snapshot/0"}).encode(),
