@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -105,6 +107,7 @@ class GraphClient:
         backoff_base: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        concurrency: int = 4,
     ) -> None:
         self.transport = transport
         self.tokens = tokens
@@ -114,7 +117,9 @@ class GraphClient:
         self.backoff_base = backoff_base
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 (jitter for backoff, not cryptography)
+        self.concurrency = concurrency
         self.stats: dict[str, ServiceStats] = {}
+        self._lock = threading.Lock()
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, load: Callable[[], T]) -> T:
@@ -128,8 +133,12 @@ class GraphClient:
     def url(self, path: str) -> str:
         return path if path.startswith(("https://", "http://")) else f"{self.base}/{path.lstrip('/')}"
 
-    def _stats(self, service: str) -> ServiceStats:
-        return self.stats.setdefault(service, ServiceStats())
+    def _count(self, service: str, **deltas: float) -> None:
+        """Add to a service's counters; fan-out runs on several threads."""
+        with self._lock:
+            stats = self.stats.setdefault(service, ServiceStats())
+            for name, delta in deltas.items():
+                setattr(stats, name, getattr(stats, name) + delta)
 
     def _backoff(self, attempt: int) -> float:
         return float(self.backoff_base * (2**attempt) * (0.5 + self._rng.random()))
@@ -151,7 +160,7 @@ class GraphClient:
         """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good."""
         url = self.url(path)
         endpoint = urlsplit(url).path
-        stats = self._stats(service_of(url))
+        service = service_of(url)
         waited = 0.0
         refreshed = False
         attempt = 0
@@ -163,28 +172,23 @@ class GraphClient:
                     method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects
                 )
             except requests.RequestException as exc:
-                stats.requests += 1
-                stats.seconds += time.monotonic() - started
+                self._count(service, requests=1, seconds=time.monotonic() - started)
                 if attempt >= self.max_retries:
                     raise GraphError(endpoint, None, type(exc).__name__, "the connection failed", "network") from None
-                stats.retries += 1
+                self._count(service, retries=1)
                 waited = self._wait(self._backoff(attempt), waited, endpoint)
                 attempt += 1
                 continue
-            stats.requests += 1
-            stats.bytes += len(response.content)
-            stats.seconds += time.monotonic() - started
             status = response.status_code
+            self._count(service, requests=1, bytes=len(response.content), seconds=time.monotonic() - started)
             if status == 401 and not refreshed:
                 refreshed = True  # an expired token mid-run: renew once, then believe Graph
                 self.tokens.token(force_refresh=True)
-                stats.retries += 1
+                self._count(service, retries=1)
                 continue
             if status in RETRY_STATUSES and attempt < self.max_retries:
-                if status == 429:
-                    stats.throttled += 1
+                self._count(service, throttled=int(status == 429), retries=1)
                 delay = parse_retry_after(response.headers.get("Retry-After"))
-                stats.retries += 1
                 waited = self._wait(delay if delay is not None else self._backoff(attempt), waited, endpoint)
                 attempt += 1
                 continue
@@ -226,48 +230,55 @@ class GraphClient:
 
     def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None
                   ) -> Iterator[tuple[str, int, dict[str, Any]]]:
-        """GET many relative paths through $batch, 20 at a time; yields (path, status, body) in input order per batch.
+        """GET many relative paths through $batch, 20 to a request, a few requests in flight at once.
 
-        Throttled inner requests are retried in a later batch after the longest Retry-After; other inner
-        failures are yielded as they are, for the caller to record.
+        Yields (path, status, body) in input order. Throttled inner requests are retried in a later
+        batch after the longest Retry-After; other inner failures are yielded for the caller to record.
         """
-        stats = self._stats("batch")
-        for start in range(0, len(paths), BATCH_LIMIT):
-            pending = {str(i): paths[i] for i in range(start, min(start + BATCH_LIMIT, len(paths)))}
-            results: dict[str, tuple[int, dict[str, Any]]] = {}
-            waited, attempt = 0.0, 0
-            while pending:
-                extra = {"headers": dict(headers)} if headers else {}
-                body = {"requests": [
-                    {"id": rid, "method": "GET", "url": "/" + path.lstrip("/"), **extra}
-                    for rid, path in pending.items()
-                ]}
-                stats.batches += 1
-                stats.inner_requests += len(pending)
-                answer = self.request("POST", "$batch", body=body).json()
-                retry_after = 0.0
-                for response in answer.get("responses", []):
-                    rid = str(response.get("id"))
-                    if rid not in pending:
-                        continue
-                    status = int(response.get("status", 500))
+        chunks = [list(range(start, min(start + BATCH_LIMIT, len(paths))))
+                  for start in range(0, len(paths), BATCH_LIMIT)]
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="graph-batch") as pool:
+            # map() keeps input order and holds at most the results not yet consumed.
+            for chunk, results in zip(chunks, pool.map(lambda c: self._batch_chunk(paths, c, headers), chunks),
+                                      strict=True):
+                for index in chunk:
+                    status, body = results[index]
+                    yield paths[index], status, body
+
+    def _batch_chunk(self, paths: Sequence[str], chunk: list[int], headers: Mapping[str, str] | None
+                     ) -> dict[int, tuple[int, dict[str, Any]]]:
+        pending = {index: paths[index] for index in chunk}
+        results: dict[int, tuple[int, dict[str, Any]]] = {}
+        extra = {"headers": dict(headers)} if headers else {}
+        waited = 0.0
+        for attempt in range(self.max_retries + 1):
+            body = {"requests": [{"id": str(i), "method": "GET", "url": "/" + p.lstrip("/"), **extra}
+                                 for i, p in pending.items()]}
+            self._count("batch", batches=1, inner_requests=len(pending))
+            answer = self.request("POST", "$batch", body=body).json()
+            retry_after = 0.0
+            for response in answer.get("responses", []):
+                index = int(response.get("id", -1)) if str(response.get("id", "")).isdigit() else -1
+                if index not in pending:
+                    continue
+                status = int(response.get("status", 500))
+                if status in RETRY_STATUSES and attempt < self.max_retries:
                     inner_headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-                    if status in RETRY_STATUSES and attempt < self.max_retries:
-                        inner = self._stats(service_of(pending[rid]))
-                        inner.throttled += status == 429
-                        inner.retries += 1
-                        delay = parse_retry_after(inner_headers.get("retry-after"))
-                        retry_after = max(retry_after, delay if delay is not None else self._backoff(attempt))
-                        continue
-                    body_json = response.get("body")
-                    results[rid] = (status, body_json if isinstance(body_json, dict) else {})
-                    del pending[rid]
-                if pending:
-                    waited = self._wait(retry_after, waited, "/$batch")
-                    attempt += 1
-            for rid in sorted(results, key=int):
-                status, body_json = results[rid]
-                yield paths[int(rid)], status, body_json
+                    self._count(service_of(pending[index]), throttled=int(status == 429), retries=1)
+                    delay = parse_retry_after(inner_headers.get("retry-after"))
+                    retry_after = max(retry_after, delay if delay is not None else self._backoff(attempt))
+                    continue
+                inner_body = response.get("body")
+                results[index] = (status, inner_body if isinstance(inner_body, dict) else {})
+                del pending[index]
+            if not pending:
+                return results
+            if attempt < self.max_retries:
+                waited = self._wait(retry_after, waited, "/$batch")
+        for index in pending:  # Graph never answered these ids: report them failed rather than loop
+            results[index] = (504, {"error": {"code": "NoBatchResponse",
+                                              "message": "$batch returned no response for this request."}})
+        return results
 
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
