@@ -7,7 +7,7 @@ import sys
 import click
 
 from m365exit import console
-from m365exit.cli import answers, assess, collect, demo, importcmd, permissions  # noqa: F401  (each registers its commands)
+from m365exit.cli import answers, assess, collect, demo, importcmd, permissions, run  # noqa: F401  (each registers its commands)
 from m365exit.cli.app import app
 from m365exit.errors import ExitCode, M365ExitError
 

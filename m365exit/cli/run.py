@@ -1,0 +1,57 @@
+"""`m365exit run`: collect and assess in one go; the snapshot and the reports land in one folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from m365exit import console, pipeline
+from m365exit.cli.app import (
+    AuthorityHost, ClientId, Cloud, DeviceCode, FailUnder, Formats, GraphEndpoint, Lang, ManagedIdentity, OutDir,
+    Period, RulesDirs, Strict, Tenant, Workloads, app, auth_settings,
+)
+from m365exit.cli.assess import finish
+from m365exit.cli.collect import report_collection
+from m365exit.errors import IncompleteError
+
+
+@app.command()
+def run(
+    out: OutDir = Path("m365exit-report"),
+    workloads: Workloads = None,
+    period: Period = "D30",
+    strict: Strict = False,
+    rules: RulesDirs = None,
+    fmt: Formats = "html,json,md",
+    lang: Lang = "en",
+    fail_under: FailUnder = None,
+    answers: Annotated[Path | None, typer.Option("--answers", help="Facts people supply.")] = None,
+    tenant: Tenant = None,
+    client_id: ClientId = None,
+    cloud: Cloud = None,
+    graph_endpoint: GraphEndpoint = None,
+    authority_host: AuthorityHost = None,
+    device_code: DeviceCode = False,
+    managed_identity: ManagedIdentity = False,
+) -> None:
+    """Collect from the tenant and write the snapshot and the reports into one folder."""
+    settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
+    options = pipeline.CollectOptions(workloads=workloads, period=period, strict=strict)
+    chosen = pipeline.check_workloads(workloads)
+    with console.progress(pipeline.source_count(chosen), "Collecting") as bar:
+        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.info)
+    incomplete: IncompleteError | None = None
+    try:
+        report_collection(snapshot, out / "snapshot.json.gz", strict)
+    except IncompleteError as exc:  # still assess: the reports show what could be collected
+        incomplete = exc
+    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(
+        rules_dirs=rules or [], formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=lang,
+        fail_under=fail_under, answers=answers,
+    ))
+    if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)
+        finish(assessment, written, None)
+        raise incomplete
+    finish(assessment, written, fail_under)
