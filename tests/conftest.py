@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def demo_tenant():  # type: ignore[no-untyped-def]
     from m365exit.simulator import generate_tenant

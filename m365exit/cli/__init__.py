@@ -13,10 +13,10 @@ from m365exit.errors import ExitCode, M365ExitError
 
 
 def main() -> None:
-    sys.exit(run())
+    sys.exit(execute())
 
 
-def run(argv: list[str] | None = None) -> int:
+def execute(argv: list[str] | None = None) -> int:
     """Run the CLI and return the documented exit code; the one place errors become exit codes."""
     try:
         app(args=argv, standalone_mode=False)

@@ -9,8 +9,23 @@ import typer
 
 from m365exit import console, pipeline
 from m365exit.cli.app import (
-    AuthorityHost, ClientId, Cloud, DeviceCode, FailUnder, Formats, GraphEndpoint, Lang, ManagedIdentity, OutDir,
-    Period, RulesDirs, Strict, Tenant, Workloads, app, auth_settings,
+    AuthorityHost,
+    ClientId,
+    Cloud,
+    DeviceCode,
+    FailUnder,
+    Formats,
+    GraphEndpoint,
+    Lang,
+    ManagedIdentity,
+    OutDir,
+    Period,
+    RulesDirs,
+    Strict,
+    Tenant,
+    Workloads,
+    app,
+    auth_settings,
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import report_collection
