@@ -73,7 +73,10 @@ def _input_loc(data: Any, loc: tuple[int | str, ...], error_type: str) -> Loc:
     current = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if (isinstance(current, dict) and isinstance(part, str) and part in current) or (isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)):
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             out.append(part)
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str) and last and error_type == "missing":
