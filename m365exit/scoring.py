@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from m365exit.engine.sovereignty import SovereigntyRating, rate_all
 from m365exit.engine.types import Catalogue, Finding
 from m365exit.facts import FACTS
 from m365exit.snapshot import Snapshot
@@ -59,6 +60,7 @@ class Assessment:
     spend_rows: list[dict[str, Any]]
     findings: list[Finding]
     assumptions: list[str]
+    sovereignty: list[SovereigntyRating] = field(default_factory=list)  # options of the recommended products
 
     def workload(self, workload_id: str) -> WorkloadScore:
         return next(w for w in self.workloads if w.id == workload_id)
@@ -166,4 +168,13 @@ def assess(snapshot: Snapshot, catalogue: Catalogue, findings: Sequence[Finding]
         assumptions=[
             "readiness", "weights", "transfer", "effort", "prices",
         ],
+        sovereignty=_ratings_of_candidates(catalogue, scores),
     )
+
+
+def _ratings_of_candidates(catalogue: Catalogue, scores: Sequence[WorkloadScore]) -> list[SovereigntyRating]:
+    """Ratings of every hosting option of the products the workloads recommend, in recommendation order."""
+    order = list(dict.fromkeys(c for s in scores for c in s.candidates))
+    ratings = rate_all(catalogue)
+    return sorted((r for r in ratings if r.product in order),
+                  key=lambda r: (order.index(r.product), -r.level, -r.score, r.option))
