@@ -260,6 +260,7 @@ def _parse_layer(directory: Path, problems: _Problems) -> _Layer:
 class _Draft:
     workloads: dict[str, dict[str, Any]] = field(default_factory=dict)
     workload_src: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
+    field_src: dict[tuple[str, str], Source] = field(default_factory=dict)  # (workload, key) → file that set it
     rules: dict[str, tuple[str, RuleSpec, Source, Loc]] = field(default_factory=dict)
     products: dict[str, tuple[Product, Source, Loc]] = field(default_factory=dict)
     operators: dict[str, OperatorSpec] = field(default_factory=dict)
@@ -295,6 +296,7 @@ def _merge(draft: _Draft, layer: _Layer, problems: _Problems) -> None:
                 value = getattr(model, key)
                 if value is not None:
                     entry[key] = value
+                    draft.field_src[(wid, key)] = src
             draft.workload_src.setdefault(wid, (src, ("workload",)))
             for index, spec in enumerate(model.rules):
                 loc: Loc = ("rules", index, "id")
@@ -332,11 +334,11 @@ def _finish(draft: _Draft, problems: _Problems) -> Catalogue:
                              "(a new workload needs name, summary and facts)")
         for index, product in enumerate(entry.get("candidates", [])):
             if product not in draft.products:
-                problems.add(src, ("candidates", index), f"unknown product '{product}'"
+                problems.add(draft.field_src[(wid, "candidates")], ("candidates", index), f"unknown product '{product}'"
                              f"{_suggest(product, list(draft.products))}; products live in replacements.yaml")
         for index, dep in enumerate(entry.get("depends_on", [])):
             if dep not in draft.workloads or dep == wid:
-                problems.add(src, ("depends_on", index), f"unknown workload '{dep}'"
+                problems.add(draft.field_src[(wid, "depends_on")], ("depends_on", index), f"unknown workload '{dep}'"
                              f"{_suggest(dep, list(draft.workloads))}")
         name, summary = entry.get("name"), entry.get("summary")
         workloads.append(Workload(
