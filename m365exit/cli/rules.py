@@ -21,8 +21,12 @@ from m365exit.errors import RulesError, SnapshotError, UsageError
 
 app = typer.Typer(help="Validate, list, explain and test the rule catalogue.", no_args_is_help=True)
 
-RulesDirs = Annotated[list[Path] | None, typer.Option("--rules", help="Rules directory layered over the "
-                                                      "built-in catalogue (repeatable; later wins by id).")]
+RulesDirs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules", help="Rules directory layered over the built-in catalogue (repeatable; later wins by id)."
+    ),
+]
 Lang = Annotated[str, typer.Option("--lang", help="Language of texts: en or fr.")]
 
 
@@ -37,8 +41,12 @@ def _lang(lang: str) -> str:
 
 
 def _failures(catalogue: Catalogue) -> list[str]:
-    return [f"{r.where}: rule '{r.rule_id}' example {r.index + 1}: {r.message}"
-            for rule in catalogue.rules for r in run_examples(rule) if not r.ok]
+    return [
+        f"{r.where}: rule '{r.rule_id}' example {r.index + 1}: {r.message}"
+        for rule in catalogue.rules
+        for r in run_examples(rule)
+        if not r.ok
+    ]
 
 
 @app.command()
@@ -47,17 +55,23 @@ def validate(rules: RulesDirs = None) -> None:
     catalogue = _load(rules)
     failures = _failures(catalogue)
     if failures:
-        raise RulesError(failures[0], hint="\n".join(failures[1:] + ["Run `m365exit rules test` for details."]))
+        raise RulesError(
+            failures[0], hint="\n".join([*failures[1:], "Run `m365exit rules test` for details."])
+        )
     examples = sum(len(r.examples) for r in catalogue.rules)
-    typer.echo(f"OK: {len(catalogue.workloads)} workloads, {len(catalogue.products)} products, "
-               f"{len(catalogue.rules)} rules, {examples} examples, {len(catalogue.files)} files.")
+    typer.echo(
+        f"OK: {len(catalogue.workloads)} workloads, {len(catalogue.products)} products, "
+        f"{len(catalogue.rules)} rules, {examples} examples, {len(catalogue.files)} files."
+    )
 
 
 @app.command("list")
-def list_rules(rules: RulesDirs = None,
-               workload: Annotated[str | None, typer.Option("--workload", help="Only this workload.")] = None,
-               lang: Lang = "en",
-               as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+def list_rules(
+    rules: RulesDirs = None,
+    workload: Annotated[str | None, typer.Option("--workload", help="Only this workload.")] = None,
+    lang: Lang = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
     """List rules: id, workload, severity, title."""
     catalogue = _load(rules)
     lang = _lang(lang)
@@ -67,9 +81,23 @@ def list_rules(rules: RulesDirs = None,
     selected = [r for r in catalogue.rules if workload is None or r.workload == workload]
     disabled = set(catalogue.disabled)
     if as_json:
-        typer.echo(json.dumps([{"id": r.id, "workload": r.workload, "severity": r.severity,
-                                "title": r.texts[lang]["title"], "disabled": r.id in disabled,
-                                "facts": r.facts_read} for r in selected], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "workload": r.workload,
+                        "severity": r.severity,
+                        "title": r.texts[lang]["title"],
+                        "disabled": r.id in disabled,
+                        "facts": r.facts_read,
+                    }
+                    for r in selected
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for r in selected:
         flag = " (disabled)" if r.id in disabled else ""
@@ -83,7 +111,9 @@ def _read_facts(path: Path) -> tuple[dict[str, FactValue], dict[str, str], datet
         text = gzip.decompress(raw).decode("utf-8") if path.name.endswith(".gz") else raw.decode("utf-8")
         data: Any = json.loads(text) if path.suffix in (".json", ".gz") else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise SnapshotError(f"{path}: cannot read it ({exc}).", hint="Pass a snapshot or a facts file.") from exc
+        raise SnapshotError(
+            f"{path}: cannot read it ({exc}).", hint="Pass a snapshot or a facts file."
+        ) from exc
     if not isinstance(data, dict):
         raise SnapshotError(f"{path}: expected a snapshot or a mapping of facts.")
     facts = data.get("facts", data) if "schema" in data or "facts" in data else data
@@ -99,10 +129,14 @@ def _read_facts(path: Path) -> tuple[dict[str, FactValue], dict[str, str], datet
 
 
 @app.command()
-def explain(rule_id: Annotated[str, typer.Argument(metavar="ID")],
-            snapshot: Annotated[Path | None, typer.Option("--snapshot", "--facts",
-                                                          help="Snapshot or facts file to evaluate on.")] = None,
-            rules: RulesDirs = None, lang: Lang = "en") -> None:
+def explain(
+    rule_id: Annotated[str, typer.Argument(metavar="ID")],
+    snapshot: Annotated[
+        Path | None, typer.Option("--snapshot", "--facts", help="Snapshot or facts file to evaluate on.")
+    ] = None,
+    rules: RulesDirs = None,
+    lang: Lang = "en",
+) -> None:
     """Show a rule, its sources and, with --snapshot, how it evaluates."""
     catalogue = _load(rules)
     lang = _lang(lang)
@@ -111,8 +145,10 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="ID")],
         import difflib
 
         close = difflib.get_close_matches(rule_id, [r.id for r in catalogue.rules], n=3)
-        raise UsageError(f"Unknown rule '{rule_id}'.",
-                         hint=f"Did you mean: {', '.join(close)}?" if close else "See `m365exit rules list`.")
+        raise UsageError(
+            f"Unknown rule '{rule_id}'.",
+            hint=f"Did you mean: {', '.join(close)}?" if close else "See `m365exit rules list`.",
+        )
     text = rule.texts[lang]
     echo = typer.echo
     echo(f"{rule.id}  [{rule.severity}]  workload: {rule.workload}  ({rule.where})")
@@ -121,14 +157,19 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="ID")],
     for depth, line, _ in trace(rule.condition, {}):
         echo("  " * (depth + 1) + line.split("   [value")[0])
     terms = [f"{t.days:g} × {t.fact}" + ("" if t.unit == 1 else f" / {t.unit:g}") for t in rule.effort.per]
-    echo(f"Effort: {' + '.join([f'{rule.effort.base:g}', *terms])} person-days"
-         + (f", at most {rule.effort.max:g}" if rule.effort.max is not None else ""))
+    echo(
+        f"Effort: {' + '.join([f'{rule.effort.base:g}', *terms])} person-days"
+        + (f", at most {rule.effort.max:g}" if rule.effort.max is not None else "")
+    )
     if rule.effort.basis:
         echo(f"  basis: {getattr(rule.effort.basis, lang)}")
     echo("References:")
     for ref in rule.references:
-        echo(f"  - {ref.title} <{ref.url}>" + (f" ({ref.date})" if ref.date else "") + (
-            f" [{ref.note}]" if ref.note else ""))
+        echo(
+            f"  - {ref.title} <{ref.url}>"
+            + (f" ({ref.date})" if ref.date else "")
+            + (f" [{ref.note}]" if ref.note else "")
+        )
     if rule.products:
         echo("Products: " + ", ".join(catalogue.products[p].name for p in rule.products))
     if snapshot is None:
@@ -156,9 +197,12 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="ID")],
 
 
 @app.command("test")
-def test_rules(directory: Annotated[Path | None, typer.Argument(metavar="[DIR]",
-                                                                help="Rules directory to test over the built-in "
-                                                                     "catalogue.")] = None) -> None:
+def test_rules(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(metavar="[DIR]", help="Rules directory to test over the built-in catalogue."),
+    ] = None,
+) -> None:
     """Run every rule's examples (the built-in catalogue, plus DIR if given)."""
     catalogue = load_catalogue([directory] if directory else [])
     results = [r for rule in catalogue.rules for r in run_examples(rule)]
@@ -166,6 +210,8 @@ def test_rules(directory: Annotated[Path | None, typer.Argument(metavar="[DIR]",
     for r in failed:
         typer.echo(f"FAIL {r.where}: {r.rule_id} example {r.index + 1}: {r.message}")
     if failed:
-        raise RulesError(f"{len(failed)} of {len(results)} rule examples failed.",
-                         hint="Fix the rule or its examples; the lines above name each one.")
+        raise RulesError(
+            f"{len(failed)} of {len(results)} rule examples failed.",
+            hint="Fix the rule or its examples; the lines above name each one.",
+        )
     typer.echo(f"{len(results)} examples passed ({len(catalogue.rules)} rules).")

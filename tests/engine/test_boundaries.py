@@ -16,6 +16,12 @@ def test_engine_imports_stay_pure() -> None:
         "'pandas') or m in ('m365exit.graph', 'm365exit.auth') or m.startswith('m365exit.collectors')]\n"
         "print(','.join(sorted(bad)))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                            env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
     assert result.stdout.strip() == ""

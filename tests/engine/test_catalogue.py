@@ -22,9 +22,30 @@ def test_every_rule_has_an_applies_example(catalogue: Catalogue) -> None:
 
 
 def test_workloads_of_the_issue_are_covered(catalogue: Catalogue) -> None:
-    expected = {"identity", "exchange", "sharepoint", "onedrive", "teams", "teams-meetings", "teams-phone",
-                "office", "onenote", "planner", "forms", "power-automate", "power-apps", "powerbi", "stream",
-                "engage", "bookings", "loop", "intune", "purview", "copilot", "licensing"}
+    expected = {
+        "identity",
+        "exchange",
+        "sharepoint",
+        "onedrive",
+        "teams",
+        "teams-meetings",
+        "teams-phone",
+        "office",
+        "onenote",
+        "planner",
+        "forms",
+        "power-automate",
+        "power-apps",
+        "powerbi",
+        "stream",
+        "engage",
+        "bookings",
+        "loop",
+        "intune",
+        "purview",
+        "copilot",
+        "licensing",
+    }
     ids = {w.id for w in catalogue.workloads}
     assert expected <= ids
     for wid in expected:
@@ -76,7 +97,10 @@ def test_products_are_complete(catalogue: Catalogue) -> None:
         if not p.osi:
             assert p.licence_traps, f"{p.id}: a non-OSI product must say why in licence_traps"
     assert not catalogue.products["n8n"].osi
-    assert {t.kind for t in catalogue.products["onlyoffice"].licence_traps} >= {"trademark-terms", "origin-risk"}
+    assert {t.kind for t in catalogue.products["onlyoffice"].licence_traps} >= {
+        "trademark-terms",
+        "origin-risk",
+    }
 
 
 def test_candidates_are_replacements(catalogue: Catalogue) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner  # noqa: TID251 (testing the CLI)
 
 from m365exit.cli.rules import app
 from m365exit.errors import RulesError, UsageError
@@ -43,11 +43,22 @@ def test_list_unknown_workload() -> None:
 
 def test_explain_on_a_snapshot(tmp_path) -> None:
     snapshot = tmp_path / "snap.json"
-    snapshot.write_text(json.dumps({
-        "schema": "m365exit.snapshot/1", "collected_at": "2026-11-29T10:00:00Z",
-        "facts": {"identity.apps_saml": 12},
-        "issues": [{"workload": "identity", "message": "403 on servicePrincipals", "facts": ["identity.apps_oidc"]}],
-    }))
+    snapshot.write_text(
+        json.dumps(
+            {
+                "schema": "m365exit.snapshot/1",
+                "collected_at": "2026-11-29T10:00:00Z",
+                "facts": {"identity.apps_saml": 12},
+                "issues": [
+                    {
+                        "workload": "identity",
+                        "message": "403 on servicePrincipals",
+                        "facts": ["identity.apps_oidc"],
+                    }
+                ],
+            }
+        )
+    )
     result = runner.invoke(app, ["explain", "sso-apps-re-registration", "--snapshot", str(snapshot)])
     assert result.exit_code == 0, result.output
     assert "not_assessed" in result.output

@@ -22,7 +22,9 @@ def test_missing_facts_are_not_assessed_with_reasons(catalogue: Catalogue) -> No
     answers = findings["public-folders"]
     assert answers.status == "not_assessed"
     assert "answers file" in answers.missing["exchange.public_folders"]
-    assert all(f.status in ("not_assessed",) for f in findings.values()), "nothing passes on an empty snapshot"
+    assert all(f.status in ("not_assessed",) for f in findings.values()), (
+        "nothing passes on an empty snapshot"
+    )
 
 
 def test_any_with_one_missing_fact_is_not_assessed(catalogue: Catalogue) -> None:
@@ -41,14 +43,25 @@ def test_value_of_the_wrong_kind_is_not_assessed(catalogue: Catalogue) -> None:
 
 
 def test_clear_and_applies(catalogue: Catalogue) -> None:
-    findings = _by_id(evaluate(catalogue, {"exchange.public_folders": 0, "teams.phone_users": 10}, today=TODAY))
+    findings = _by_id(
+        evaluate(catalogue, {"exchange.public_folders": 0, "teams.phone_users": 10}, today=TODAY)
+    )
     assert findings["public-folders"].status == "clear"
     assert findings["pstn-numbers-and-operator"].status == "applies"
 
 
 def test_effort_drivers_and_bounds(catalogue: Catalogue) -> None:
-    findings = _by_id(evaluate(catalogue, {"identity.ca_policies_enabled": 12, "exchange.mailboxes": 1200,
-                                           "exchange.storage_bytes": 3 * 10**12}, today=TODAY))
+    findings = _by_id(
+        evaluate(
+            catalogue,
+            {
+                "identity.ca_policies_enabled": 12,
+                "exchange.mailboxes": 1200,
+                "exchange.storage_bytes": 3 * 10**12,
+            },
+            today=TODAY,
+        )
+    )
     ca = findings["conditional-access-gap"]
     assert ca.effort_days == 17 and ca.effort_base == 5
     assert ca.effort_drivers[0].fact == "identity.ca_policies_enabled"
@@ -61,7 +74,9 @@ def test_effort_drivers_and_bounds(catalogue: Catalogue) -> None:
 
 
 def test_missing_effort_fact_is_reported(catalogue: Catalogue) -> None:
-    finding = _by_id(evaluate(catalogue, {"exchange.mailboxes": 100}, today=TODAY))["exchange-online-imap-access"]
+    finding = _by_id(evaluate(catalogue, {"exchange.mailboxes": 100}, today=TODAY))[
+        "exchange-online-imap-access"
+    ]
     assert finding.status == "applies"
     assert not finding.effort_complete
     assert "exchange.storage_bytes" in finding.missing

@@ -27,19 +27,27 @@ def test_valid_overlay_loads(write) -> None:
 def test_unknown_key(write) -> None:
     text = rule_file().replace("severity: high", "severity: high\n    severty: low")
     err = _error(write("mine.yaml", text))
-    assert re.match(r"^\S*mine\.yaml:5: key 'rules\[0\]\.severty': unknown key \(did you mean 'severity'\?\)",
-                    err.message), err.message
+    assert re.match(
+        r"^\S*mine\.yaml:5: key 'rules\[0\]\.severty': unknown key \(did you mean 'severity'\?\)", err.message
+    ), err.message
 
 
 def test_unknown_fact_with_suggestion(write) -> None:
-    err = _error(write("mine.yaml", rule_file().replace("{fact: exchange.mailboxes, gt", "{fact: exchange.mailbox, gt")))
+    err = _error(
+        write(
+            "mine.yaml", rule_file().replace("{fact: exchange.mailboxes, gt", "{fact: exchange.mailbox, gt")
+        )
+    )
     assert "mine.yaml:5: key 'rules[0].condition.fact': unknown fact 'exchange.mailbox'" in err.message
     assert "did you mean 'exchange.mailboxes'" in err.message
 
 
 def test_unknown_fact_in_effort_and_examples(write) -> None:
-    text = rule_file().replace("per: [{fact: exchange.mailboxes", "per: [{fact: exchange.nope").replace(
-        "facts: {exchange.mailboxes: 1000}", "facts: {exchange.mailboxes: 1000, foo.bar: 1}")
+    text = (
+        rule_file()
+        .replace("per: [{fact: exchange.mailboxes", "per: [{fact: exchange.nope")
+        .replace("facts: {exchange.mailboxes: 1000}", "facts: {exchange.mailboxes: 1000, foo.bar: 1}")
+    )
     err = _error(write("mine.yaml", text))
     problems = "\n".join(err.problems) if isinstance(err, RuleLoadError) else err.message
     assert "key 'rules[0].effort.per[0].fact': unknown fact 'exchange.nope'" in problems
@@ -53,19 +61,29 @@ def test_wrong_type(write) -> None:
 
 def test_operator_value_of_the_wrong_kind(write) -> None:
     err = _error(write("mine.yaml", rule_file().replace("gt: 0}", "eq: true}")))
-    assert "mine.yaml:5: key 'rules[0].condition.eq': True cannot be compared with 'exchange.mailboxes'" in err.message
+    assert (
+        "mine.yaml:5: key 'rules[0].condition.eq': True cannot be compared with 'exchange.mailboxes'"
+        in err.message
+    )
 
 
 def test_operator_not_applicable_to_bool_fact(write) -> None:
-    text = rule_file().replace("{fact: exchange.mailboxes, gt: 0}", "{fact: purview.regulatory_retention, gt: 1}")
+    text = rule_file().replace(
+        "{fact: exchange.mailboxes, gt: 0}", "{fact: purview.regulatory_retention, gt: 1}"
+    )
     err = _error(write("mine.yaml", text))
-    assert "key 'rules[0].condition.gt': operator 'gt' does not apply to 'purview.regulatory_retention'" in err.message
+    assert (
+        "key 'rules[0].condition.gt': operator 'gt' does not apply to 'purview.regulatory_retention'"
+        in err.message
+    )
 
 
 def test_two_operators_on_one_leaf(write) -> None:
     err = _error(write("mine.yaml", rule_file().replace("gt: 0}", "gt: 0, lt: 9}")))
-    assert "mine.yaml:5: key 'rules[0].condition': a test of 'exchange.mailboxes' needs exactly one operator" \
+    assert (
+        "mine.yaml:5: key 'rules[0].condition': a test of 'exchange.mailboxes' needs exactly one operator"
         in err.message
+    )
 
 
 def test_duplicate_rule_id_in_one_layer(write) -> None:
@@ -111,7 +129,10 @@ def test_bad_rule_id(write) -> None:
 
 def test_unknown_candidate_product(write) -> None:
     err = _error(write("mine.yaml", "workload: exchange\ncandidates: [nextclud]\n"))
-    assert "mine.yaml:2: key 'candidates[0]': unknown product 'nextclud' (did you mean 'nextcloud'?)" in err.message
+    assert (
+        "mine.yaml:2: key 'candidates[0]': unknown product 'nextclud' (did you mean 'nextcloud'?)"
+        in err.message
+    )
 
 
 def test_new_workload_needs_name(write) -> None:
@@ -120,11 +141,14 @@ def test_new_workload_needs_name(write) -> None:
 
 
 def test_overrides_name_unknown_rules(write) -> None:
-    directory = write("overrides.yaml", """
+    directory = write(
+        "overrides.yaml",
+        """
         disabled: [no-such-rule]
         exceptions:
           - {rule: passwords-cannot-be-exportable, owner: CIO, reason: r, expires: 2027-01-01}
-    """)
+    """,
+    )
     err = _error(directory)
     problems = "\n".join(err.problems) if isinstance(err, RuleLoadError) else err.message
     assert "overrides.yaml:1: key 'disabled[0]': cannot disable unknown rule 'no-such-rule'" in problems

@@ -22,7 +22,8 @@ def test_overlay_replaces_a_builtin_rule_by_id(write) -> None:
     assert len(catalogue.rules) == len(builtin.rules)
     # the overlay keeps the rule at its original position
     assert [r.id for r in catalogue.rules].index("shared-mailboxes") == [r.id for r in builtin.rules].index(
-        "shared-mailboxes")
+        "shared-mailboxes"
+    )
 
 
 def test_later_overlay_wins(write, tmp_path_factory) -> None:
@@ -46,8 +47,10 @@ def test_overlay_adds_a_rule_to_a_workload(write) -> None:
 
 def test_overlay_adds_a_workload(write) -> None:
     text = rule_file("crm-rule", workload="crm").replace(
-        "workload: crm\n", "workload: crm\nname: {en: CRM, fr: GRC}\nsummary: {en: s, fr: s}\n"
-                           "facts: [exchange.mailboxes]\ncandidates: [grist]\ndepends_on: [identity]\n")
+        "workload: crm\n",
+        "workload: crm\nname: {en: CRM, fr: GRC}\nsummary: {en: s, fr: s}\n"
+        "facts: [exchange.mailboxes]\ncandidates: [grist]\ndepends_on: [identity]\n",
+    )
     catalogue = load_catalogue([write("crm.yaml", text)])
     workload = catalogue.workload("crm")
     assert workload is not None and workload.candidates == ["grist"]
@@ -62,13 +65,16 @@ def test_disabled_rule(write) -> None:
 
 
 def test_exception_in_force_and_expired(write) -> None:
-    directory = write("overrides.yaml", """
+    directory = write(
+        "overrides.yaml",
+        """
         exceptions:
           - rule: public-folders
             owner: Jeanne Martin (DSI)
             reason: Archived read-only; decommissioned with the tenant.
             expires: 2026-12-31
-    """)
+    """,
+    )
     catalogue = load_catalogue([directory])
     facts = {"exchange.public_folders": 40}
     in_force = {f.rule_id: f for f in evaluate(catalogue, facts, today=TODAY)}["public-folders"]
@@ -78,21 +84,25 @@ def test_exception_in_force_and_expired(write) -> None:
     assert in_force.effort_days == 0
     on_last_day = {f.rule_id: f for f in evaluate(catalogue, facts, today=datetime.date(2026, 12, 31))}
     assert on_last_day["public-folders"].status == "excepted"
-    expired = {f.rule_id: f for f in evaluate(catalogue, facts, today=datetime.date(2027, 1, 1))}["public-folders"]
+    expired = {f.rule_id: f for f in evaluate(catalogue, facts, today=datetime.date(2027, 1, 1))}[
+        "public-folders"
+    ]
     assert expired.status == "applies"
     assert expired.exception is not None and expired.exception.expired
     assert expired.effort_days == 5.8
 
 
 def test_exception_does_not_hide_missing_facts(write) -> None:
-    directory = write("overrides.yaml",
-                      "exceptions: [{rule: public-folders, owner: o, reason: r, expires: 2030-01-01}]\n")
+    directory = write(
+        "overrides.yaml", "exceptions: [{rule: public-folders, owner: o, reason: r, expires: 2030-01-01}]\n"
+    )
     finding = {f.rule_id: f for f in evaluate(load_catalogue([directory]), {}, today=TODAY)}["public-folders"]
     assert finding.status == "not_assessed"
     assert finding.exception is not None
 
 
 def test_exception_expiry_as_quoted_string(write) -> None:
-    directory = write("overrides.yaml",
-                      'exceptions: [{rule: public-folders, owner: o, reason: r, expires: "2030-01-01"}]\n')
+    directory = write(
+        "overrides.yaml", 'exceptions: [{rule: public-folders, owner: o, reason: r, expires: "2030-01-01"}]\n'
+    )
     assert load_catalogue([directory]).exceptions[0].expires == datetime.date(2030, 1, 1)

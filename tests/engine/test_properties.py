@@ -24,12 +24,14 @@ def _value(name: str) -> st.SearchStrategy[object]:
         return st.booleans()
     if kind == "text":
         return st.text(max_size=5)
-    return st.one_of(st.integers(min_value=0, max_value=10**13),
-                     st.floats(min_value=0, max_value=1e6, allow_nan=False))
+    return st.one_of(
+        st.integers(min_value=0, max_value=10**13), st.floats(min_value=0, max_value=1e6, allow_nan=False)
+    )
 
 
 facts_strategy = st.lists(st.sampled_from(NAMES), unique=True).flatmap(
-    lambda names: st.fixed_dictionaries({n: _value(n) for n in names}))
+    lambda names: st.fixed_dictionaries({n: _value(n) for n in names})
+)
 absent_strategy = st.dictionaries(st.sampled_from(NAMES), st.text(min_size=1, max_size=10), max_size=5)
 days = st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2035, 1, 1))
 
