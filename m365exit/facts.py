@@ -126,21 +126,22 @@ _ALL: list[Fact] = [
         # Added for the rule catalogue (rules/*.yaml); answers facts, since Graph cannot see them.
         "sharepoint.intranet_pages": "SharePoint pages (news, intranet pages) to keep.",
         "sharepoint.lists": "SharePoint lists in business use (beyond document libraries).",
-        "sharepoint.custom_solutions": "SPFx web parts, SharePoint add-ins and SharePoint workflows in use.",
+        "sharepoint.custom_solutions": "SPFx web parts, SharePoint add-ins and workflows in use.",
         "teams.third_party_apps": "Third-party or in-house apps, bots and connectors used in Teams.",
         "teams.webinars": "Teams webinars and town halls organised per year.",
         "teams.max_meeting_size": "Largest regular Teams meeting, in participants.",
         "teams.auto_attendants": "Teams Phone auto attendants.",
         "teams.call_queues": "Teams Phone call queues.",
-        "office.windows_only_apps": "Business applications that only run on Windows (beyond Office itself).",
-        "onenote.notebooks": "OneNote notebooks to keep (Graph reads them per user, slowly: count them here).",
+        "office.windows_only_apps": "Business applications that only run on Windows (besides Office).",
+        "onenote.notebooks": "OneNote notebooks to keep (Graph reads them per user, slowly).",
         "planner.todo_users": "People who rely on Microsoft To Do lists.",
-        "powerplatform.premium_connectors": "Flows or apps using premium or custom connectors or the on-premises "
-                                            "data gateway.",
+        "powerplatform.premium_connectors": (
+            "Flows or apps using premium or custom connectors or the on-premises data gateway."
+        ),
         "engage.communities": "Viva Engage (Yammer) communities still active.",
         "engage.active_users": "People active in Viva Engage over the last 90 days.",
         "loop.whiteboards": "Whiteboard boards to keep.",
-        "purview.label_encrypted_files": "Files or mails encrypted by a sensitivity label (Rights Management).",
+        "purview.label_encrypted_files": "Files or mails encrypted by a sensitivity label (RMS).",
         "purview.dlp_policies": "Data loss prevention policies enforced.",
         "copilot.users": "People with a Microsoft 365 Copilot licence.",
         "copilot.agents": "Copilot Studio agents or declarative agents in use.",

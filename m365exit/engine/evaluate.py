@@ -24,7 +24,12 @@ from m365exit.engine.types import (
 from m365exit.facts import FACTS
 
 _UNIT_KIND: dict[str, Kind] = {
-    "count": "number", "bytes": "number", "ratio": "number", "days": "number", "bool": "bool", "text": "text",
+    "count": "number",
+    "bytes": "number",
+    "ratio": "number",
+    "days": "number",
+    "bool": "bool",
+    "text": "text",
 }
 
 
@@ -40,8 +45,13 @@ def default_reason(name: str) -> str:
     return "not in the snapshot"
 
 
-def _read(name: str, facts: Mapping[str, FactValue], absent: Mapping[str, str],
-          missing: dict[str, str], present: dict[str, FactValue]) -> None:
+def _read(
+    name: str,
+    facts: Mapping[str, FactValue],
+    absent: Mapping[str, str],
+    missing: dict[str, str],
+    present: dict[str, FactValue],
+) -> None:
     if name in missing or name in present:
         return
     if name not in facts:
@@ -122,12 +132,47 @@ def assess(rule: Rule, facts: Mapping[str, FactValue], absent: Mapping[str, str]
         total = bound = rule.effort.max
     if rule.effort.min is not None and total < rule.effort.min:
         total = bound = rule.effort.min
-    return Outcome("applies", effort_missing, present, round(total, 2), float(rule.effort.base),
-                   tuple(drivers), bound, not effort_missing)
+    return Outcome(
+        "applies",
+        effort_missing,
+        present,
+        round(total, 2),
+        float(rule.effort.base),
+        tuple(drivers),
+        bound,
+        not effort_missing,
+    )
 
 
-def evaluate(catalogue: Catalogue, facts: Mapping[str, FactValue], *, absent: Mapping[str, str] | None = None,
-             today: datetime.date) -> list[Finding]:
+def _finding(rule: Rule, status: Status, outcome: Outcome, record: ExceptionRecord | None) -> Finding:
+    applies = status == "applies"
+    return Finding(
+        rule_id=rule.id,
+        workload=rule.workload,
+        severity=rule.severity,
+        status=status,
+        effort_days=outcome.effort_days if applies else 0.0,
+        effort_drivers=list(outcome.effort_drivers) if applies else [],
+        missing=dict(outcome.missing),
+        exception=record,
+        texts=rule.texts,
+        references=list(rule.references),
+        effort_base=outcome.effort_base if applies else 0.0,
+        effort_bound=outcome.effort_bound if applies else None,
+        effort_complete=outcome.effort_complete,
+        values=dict(outcome.values),
+        products=list(rule.products),
+        tags=list(rule.tags),
+    )
+
+
+def evaluate(
+    catalogue: Catalogue,
+    facts: Mapping[str, FactValue],
+    *,
+    absent: Mapping[str, str] | None = None,
+    today: datetime.date,
+) -> list[Finding]:
     """Every rule of the catalogue against the facts, in catalogue order.
 
     `absent` maps a fact to why it is missing (the snapshot's issues); `today` is the snapshot's date,
@@ -138,32 +183,19 @@ def evaluate(catalogue: Catalogue, facts: Mapping[str, FactValue], *, absent: Ma
     findings: list[Finding] = []
     for rule in catalogue.rules:
         spec = catalogue.exception_for(rule.id)
-        record = None if spec is None else ExceptionRecord(spec.owner, spec.reason, spec.expires,
-                                                           expired=today > spec.expires)
-        common = {
-            "rule_id": rule.id, "workload": rule.workload, "severity": rule.severity, "texts": rule.texts,
-            "references": list(rule.references), "exception": record, "products": list(rule.products),
-            "tags": list(rule.tags),
-        }
+        record = (
+            None
+            if spec is None
+            else ExceptionRecord(spec.owner, spec.reason, spec.expires, expired=today > spec.expires)
+        )
         if rule.id in disabled:
-            findings.append(Finding(status="disabled", effort_days=0.0, effort_drivers=[], missing={}, **common))
+            findings.append(_finding(rule, "disabled", Outcome("clear", {}, {}), record))
             continue
         outcome = assess(rule, facts, absent)
         status: Status = outcome.status
         if status == "applies" and record is not None and not record.expired:
             status = "excepted"
-        applies = status == "applies"
-        findings.append(Finding(
-            status=status,
-            effort_days=outcome.effort_days if applies else 0.0,
-            effort_drivers=list(outcome.effort_drivers) if applies else [],
-            effort_base=outcome.effort_base if applies else 0.0,
-            effort_bound=outcome.effort_bound if applies else None,
-            effort_complete=outcome.effort_complete,
-            missing=dict(outcome.missing),
-            values=dict(outcome.values),
-            **common,
-        ))
+        findings.append(_finding(rule, status, outcome, record))
     return findings
 
 
@@ -191,11 +223,14 @@ def run_examples(rule: Rule) -> list[ExampleResult]:
     return results
 
 
-def trace(cond: Condition, facts: Mapping[str, FactValue], depth: int = 0) -> list[tuple[int, str, bool | None]]:
+def trace(
+    cond: Condition, facts: Mapping[str, FactValue], depth: int = 0
+) -> list[tuple[int, str, bool | None]]:
     """A readable evaluation of a condition: (depth, text, result), result None when not assessable."""
     lines: list[tuple[int, str, bool | None]] = []
-    assessable = all(f in facts and kind_of(facts[f]) == (fact_kind(f) or kind_of(facts[f]))
-                     for f in cond.facts())
+    assessable = all(
+        f in facts and kind_of(facts[f]) == (fact_kind(f) or kind_of(facts[f])) for f in cond.facts()
+    )
     result = holds(cond, facts) if assessable else None
     if cond.all_ is not None or cond.any_ is not None:
         lines.append((depth, "all of:" if cond.all_ is not None else "any of:", result))
@@ -211,7 +246,10 @@ def trace(cond: Condition, facts: Mapping[str, FactValue], depth: int = 0) -> li
     shown = "unknown"
     if assessable:
         value = _leaf_value(cond, facts)
-        shown = "undefined (divisor is 0)" if value is None else (
-            f"{value:.4g}" if isinstance(value, float) else repr(value))
+        shown = (
+            "undefined (divisor is 0)"
+            if value is None
+            else (f"{value:.4g}" if isinstance(value, float) else repr(value))
+        )
     lines.append((depth, f"{left} {OPERATORS[name].symbol} {argument!r}   [value: {shown}]", result))
     return lines

@@ -46,7 +46,8 @@ class RuleLoadError(RulesError):
         rest = "\n".join(f"  {p}" for p in problems[1:MAX_SHOWN])
         hint = (f"{more} more problem(s):\n{rest}\n" if more else "") + (
             "Fix the rule files, then run `m365exit rules validate`; "
-            "the JSON Schema in docs/rules-schema.json lets an editor check them as you type.")
+            "the JSON Schema in docs/rules-schema.json lets an editor check them as you type."
+        )
         super().__init__(problems[0], hint=hint)
 
 
@@ -56,7 +57,9 @@ class _Problems:
 
     def add(self, src: Source, loc: Loc, message: str) -> None:
         key = dotted(loc)
-        self.items.append(f"{src.where(loc)}: key '{key}': {message}" if key else f"{src.where(loc)}: {message}")
+        self.items.append(
+            f"{src.where(loc)}: key '{key}': {message}" if key else f"{src.where(loc)}: {message}"
+        )
 
 
 def _suggest(name: str, choices: Sequence[str]) -> str:
@@ -73,10 +76,9 @@ def _input_loc(data: Any, loc: tuple[int | str, ...], error_type: str) -> Loc:
     current = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            out.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
             out.append(part)
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str) and last and error_type == "missing":
@@ -91,7 +93,7 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return "is required"
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     return msg[0].lower() + msg[1:] if msg else kind
 
 
@@ -100,7 +102,9 @@ def _validate(src: Source, problems: _Problems) -> tuple[str, Any] | None:
     if kind is None:
         problems.items.append(
             f"{src.where(())}: not a rules file: expected a top-level 'workload' (a workload's rules), "
-            "'products' (replacements), 'operators'/'options' (sovereignty) or 'disabled'/'exceptions' (overrides)")
+            "'products' (replacements), 'operators'/'options' (sovereignty) or 'disabled'/'exceptions' "
+            "(overrides)"
+        )
         return None
     try:
         return kind, FILE_KINDS[kind].model_validate(src.data)
@@ -131,8 +135,9 @@ def _allowed_keys(model: type[Any], loc: Loc, data: Any) -> list[str]:
             continue
         field_info = getattr(current_model, "model_fields", {}).get(part)
         if field_info is None:
-            field_info = next((f for f in getattr(current_model, "model_fields", {}).values()
-                               if f.alias == part), None)
+            field_info = next(
+                (f for f in getattr(current_model, "model_fields", {}).values() if f.alias == part), None
+            )
         if field_info is None:
             return []
         current_model = _model_in(field_info.annotation)
@@ -159,8 +164,12 @@ def _model_in(annotation: Any) -> Any:
 
 def _check_fact(src: Source, loc: Loc, name: str, problems: _Problems, numeric: bool = False) -> bool:
     if name not in FACTS:
-        problems.add(src, loc, f"unknown fact '{name}'{_suggest(name, list(FACTS))}; facts come from the facts "
-                     "reference (m365exit/facts.py, docs/facts.md), answers facts included")
+        problems.add(
+            src,
+            loc,
+            f"unknown fact '{name}'{_suggest(name, list(FACTS))}; facts come from the facts "
+            "reference (m365exit/facts.py, docs/facts.md), answers facts included",
+        )
         return False
     if numeric and fact_kind(name) != "number":
         problems.add(src, loc, f"fact '{name}' is a {FACTS[name].unit}, not a number")
@@ -191,15 +200,22 @@ def _check_condition(src: Source, loc: Loc, raw: dict[str, Any], problems: _Prob
         if op_name not in raw:
             continue
         if kind not in operator.kinds:
-            problems.add(src, (*loc, op_name), f"operator '{op_name}' does not apply to '{name}', "
-                         f"a {FACTS[name].unit} fact (it takes {', '.join(sorted(operator.kinds))})")
+            problems.add(
+                src,
+                (*loc, op_name),
+                f"operator '{op_name}' does not apply to '{name}', "
+                f"a {FACTS[name].unit} fact (it takes {', '.join(sorted(operator.kinds))})",
+            )
             continue
         argument = raw[op_name]
         values = argument if isinstance(argument, list) else [argument]
         for value in values:
             if kind_of(value) != kind:
-                problems.add(src, (*loc, op_name), f"{value!r} cannot be compared with '{name}', "
-                             f"a {FACTS[name].unit} fact")
+                problems.add(
+                    src,
+                    (*loc, op_name),
+                    f"{value!r} cannot be compared with '{name}', a {FACTS[name].unit} fact",
+                )
                 break
 
 
@@ -233,8 +249,10 @@ def _files(directory: Path) -> list[Path]:
     if directory.is_file():
         return [directory]
     if not directory.is_dir():
-        raise RulesError(f"{directory}: rules directory not found.",
-                         hint="--rules takes a directory of YAML rule files (or one file).")
+        raise RulesError(
+            f"{directory}: rules directory not found.",
+            hint="--rules takes a directory of YAML rule files (or one file).",
+        )
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
@@ -260,6 +278,9 @@ def _parse_layer(directory: Path, problems: _Problems) -> _Layer:
 class _Draft:
     workloads: dict[str, dict[str, Any]] = field(default_factory=dict)
     workload_src: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
+    field_src: dict[tuple[str, str], Source] = field(
+        default_factory=dict
+    )  # (workload, key) → file that set it
     rules: dict[str, tuple[str, RuleSpec, Source, Loc]] = field(default_factory=dict)
     products: dict[str, tuple[Product, Source, Loc]] = field(default_factory=dict)
     operators: dict[str, OperatorSpec] = field(default_factory=dict)
@@ -269,8 +290,9 @@ class _Draft:
     files: list[str] = field(default_factory=list)
 
 
-def _once(seen: dict[str, tuple[Source, Loc]], key: str, src: Source, loc: Loc, what: str,
-          problems: _Problems) -> bool:
+def _once(
+    seen: dict[str, tuple[Source, Loc]], key: str, src: Source, loc: Loc, what: str, problems: _Problems
+) -> bool:
     """Within one layer an id may be defined once; report the second definition."""
     if key in seen:
         first_src, first_loc = seen[key]
@@ -281,10 +303,10 @@ def _once(seen: dict[str, tuple[Source, Loc]], key: str, src: Source, loc: Loc, 
 
 
 def _merge(draft: _Draft, layer: _Layer, problems: _Problems) -> None:
-    seen: dict[str, dict[str, tuple[Source, Loc]]] = {k: {} for k in
-                                                       ("workload", "rule", "product", "operator", "option",
-                                                        "exception", "disabled")}
-    for src, kind, model in layer.files:
+    seen: dict[str, dict[str, tuple[Source, Loc]]] = {
+        k: {} for k in ("workload", "rule", "product", "operator", "option", "exception", "disabled")
+    }
+    for src, _kind, model in layer.files:
         draft.files.append(src.name)
         if isinstance(model, WorkloadFile):
             wid = model.workload
@@ -295,6 +317,7 @@ def _merge(draft: _Draft, layer: _Layer, problems: _Problems) -> None:
                 value = getattr(model, key)
                 if value is not None:
                     entry[key] = value
+                    draft.field_src[(wid, key)] = src
             draft.workload_src.setdefault(wid, (src, ("workload",)))
             for index, spec in enumerate(model.rules):
                 loc: Loc = ("rules", index, "id")
@@ -306,7 +329,9 @@ def _merge(draft: _Draft, layer: _Layer, problems: _Problems) -> None:
                     draft.products[product.id] = (product, src, ("products", index))
         elif isinstance(model, SovereigntyFile):
             for index, operator in enumerate(model.operators):
-                if _once(seen["operator"], operator.id, src, ("operators", index, "id"), "operator id", problems):
+                if _once(
+                    seen["operator"], operator.id, src, ("operators", index, "id"), "operator id", problems
+                ):
                     draft.operators[operator.id] = operator
             for index, option in enumerate(model.options):
                 if _once(seen["option"], option.id, src, ("options", index, "id"), "option id", problems):
@@ -328,28 +353,41 @@ def _finish(draft: _Draft, problems: _Problems) -> Catalogue:
         src, loc = draft.workload_src[wid]
         for key in ("name", "summary", "facts"):
             if key not in entry:
-                problems.add(src, loc, f"workload '{wid}' has no '{key}' in any rules directory "
-                             "(a new workload needs name, summary and facts)")
+                problems.add(
+                    src,
+                    loc,
+                    f"workload '{wid}' has no '{key}' in any rules directory "
+                    "(a new workload needs name, summary and facts)",
+                )
         for index, product in enumerate(entry.get("candidates", [])):
             if product not in draft.products:
-                problems.add(src, ("candidates", index), f"unknown product '{product}'"
-                             f"{_suggest(product, list(draft.products))}; products live in replacements.yaml")
+                problems.add(
+                    draft.field_src[(wid, "candidates")],
+                    ("candidates", index),
+                    f"unknown product '{product}'"
+                    f"{_suggest(product, list(draft.products))}; products live in replacements.yaml",
+                )
         for index, dep in enumerate(entry.get("depends_on", [])):
             if dep not in draft.workloads or dep == wid:
-                problems.add(src, ("depends_on", index), f"unknown workload '{dep}'"
-                             f"{_suggest(dep, list(draft.workloads))}")
+                problems.add(
+                    draft.field_src[(wid, "depends_on")],
+                    ("depends_on", index),
+                    f"unknown workload '{dep}'{_suggest(dep, list(draft.workloads))}",
+                )
         name, summary = entry.get("name"), entry.get("summary")
-        workloads.append(Workload(
-            id=wid,
-            name=name.model_dump() if name else {"en": wid, "fr": wid},
-            summary=summary.model_dump() if summary else {"en": "", "fr": ""},
-            candidates=list(entry.get("candidates", [])),
-            depends_on=list(entry.get("depends_on", [])),
-            facts=list(entry.get("facts", [])),
-            data_facts=list(entry.get("data_facts", [])),
-            order=entry.get("order", 1000),
-            where=src.where(loc),
-        ))
+        workloads.append(
+            Workload(
+                id=wid,
+                name=name.model_dump() if name else {"en": wid, "fr": wid},
+                summary=summary.model_dump() if summary else {"en": "", "fr": ""},
+                candidates=list(entry.get("candidates", [])),
+                depends_on=list(entry.get("depends_on", [])),
+                facts=list(entry.get("facts", [])),
+                data_facts=list(entry.get("data_facts", [])),
+                order=entry.get("order", 1000),
+                where=src.where(loc),
+            )
+        )
     _check_cycles(workloads, draft, problems)
     workloads.sort(key=lambda w: (w.order, w.id))
     rank = {w.id: i for i, w in enumerate(workloads)}
@@ -357,28 +395,52 @@ def _finish(draft: _Draft, problems: _Problems) -> Catalogue:
     for wid, spec, src, loc in draft.rules.values():
         for index, product in enumerate(spec.products):
             if product not in draft.products:
-                problems.add(src, (*loc, "products", index), f"unknown product '{product}'"
-                             f"{_suggest(product, list(draft.products))}")
-        rules.append(Rule(
-            id=spec.id, workload=wid, severity=spec.severity, condition=spec.condition, effort=spec.effort,
-            texts=spec.texts.model_dump(), references=list(spec.references), examples=list(spec.examples),
-            products=list(spec.products), tags=list(spec.tags), where=src.where(loc),
-        ))
+                problems.add(
+                    src,
+                    (*loc, "products", index),
+                    f"unknown product '{product}'{_suggest(product, list(draft.products))}",
+                )
+        rules.append(
+            Rule(
+                id=spec.id,
+                workload=wid,
+                severity=spec.severity,
+                condition=spec.condition,
+                effort=spec.effort,
+                texts=spec.texts.model_dump(),
+                references=list(spec.references),
+                examples=list(spec.examples),
+                products=list(spec.products),
+                tags=list(spec.tags),
+                where=src.where(loc),
+            )
+        )
     rules.sort(key=lambda r: rank.get(r.workload, len(rank)))  # stable: file order within a workload
     for option, src, loc in draft.options.values():
         if option.product not in draft.products:
-            problems.add(src, (*loc, "product"), f"unknown product '{option.product}'"
-                         f"{_suggest(option.product, list(draft.products))}")
+            problems.add(
+                src,
+                (*loc, "product"),
+                f"unknown product '{option.product}'{_suggest(option.product, list(draft.products))}",
+            )
         if option.operator not in draft.operators:
-            problems.add(src, (*loc, "operator"), f"unknown operator '{option.operator}'"
-                         f"{_suggest(option.operator, list(draft.operators))}")
+            problems.add(
+                src,
+                (*loc, "operator"),
+                f"unknown operator '{option.operator}'{_suggest(option.operator, list(draft.operators))}",
+            )
     for rule_id, (src, loc) in draft.disabled.items():
         if rule_id not in draft.rules:
-            problems.add(src, loc, f"cannot disable unknown rule '{rule_id}'{_suggest(rule_id, list(draft.rules))}")
+            problems.add(
+                src, loc, f"cannot disable unknown rule '{rule_id}'{_suggest(rule_id, list(draft.rules))}"
+            )
     for rule_id, (_, src, loc) in draft.exceptions.items():
         if rule_id not in draft.rules:
-            problems.add(src, (*loc, "rule"), f"exception for unknown rule '{rule_id}'"
-                         f"{_suggest(rule_id, list(draft.rules))}")
+            problems.add(
+                src,
+                (*loc, "rule"),
+                f"exception for unknown rule '{rule_id}'{_suggest(rule_id, list(draft.rules))}",
+            )
     return Catalogue(
         workloads=workloads,
         products={pid: p for pid, (p, _, _) in draft.products.items()},
@@ -399,8 +461,10 @@ def _check_cycles(workloads: list[Workload], draft: _Draft, problems: _Problems)
         state[node] = 1
         for dep in graph.get(node, []):
             if state.get(dep) == 1:
-                src, loc = draft.workload_src[node]
-                cycle = " → ".join([*path[path.index(dep):], node, dep]) if dep in path else f"{node} → {dep}"
+                src, _ = draft.workload_src[node]
+                cycle = (
+                    " → ".join([*path[path.index(dep) :], node, dep]) if dep in path else f"{node} → {dep}"
+                )
                 problems.add(src, ("depends_on",), f"dependency cycle {cycle}")
             elif dep in graph and state.get(dep) is None:
                 visit(dep, [*path, node])
@@ -430,8 +494,11 @@ def load_catalogue(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> 
     return catalogue
 
 
-def with_overrides(catalogue: Catalogue, *, disabled: Sequence[str] = (),
-                   exceptions: Sequence[RuleException] = ()) -> Catalogue:
+def with_overrides(
+    catalogue: Catalogue, *, disabled: Sequence[str] = (), exceptions: Sequence[RuleException] = ()
+) -> Catalogue:
     """A copy of the catalogue with more rules disabled or excepted (used by tests and pipelines)."""
     kept = [e for e in catalogue.exceptions if e.rule not in {x.rule for x in exceptions}]
-    return replace(catalogue, disabled=sorted({*catalogue.disabled, *disabled}), exceptions=[*kept, *exceptions])
+    return replace(
+        catalogue, disabled=sorted({*catalogue.disabled, *disabled}), exceptions=[*kept, *exceptions]
+    )

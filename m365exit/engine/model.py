@@ -60,10 +60,12 @@ class Condition(_Model):
     the test false: there is nothing to compare).
     """
 
-    all_: list[Condition] | None = Field(default=None, alias="all", min_length=1,
-                                         description="true when every condition is true")
-    any_: list[Condition] | None = Field(default=None, alias="any", min_length=1,
-                                         description="true when at least one condition is true")
+    all_: list[Condition] | None = Field(
+        default=None, alias="all", min_length=1, description="true when every condition is true"
+    )
+    any_: list[Condition] | None = Field(
+        default=None, alias="any", min_length=1, description="true when at least one condition is true"
+    )
     not_: Condition | None = Field(default=None, alias="not", description="true when the condition is false")
     fact: FactName | None = None
     over: FactName | None = Field(default=None, description="divide the fact by this fact (a ratio)")
@@ -79,19 +81,31 @@ class Condition(_Model):
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        forms = [name for name, value in (("all", self.all_), ("any", self.any_), ("not", self.not_),
-                                          ("fact", self.fact)) if value is not None]
+        forms = [
+            name
+            for name, value in (
+                ("all", self.all_),
+                ("any", self.any_),
+                ("not", self.not_),
+                ("fact", self.fact),
+            )
+            if value is not None
+        ]
         ops = list(self.operators())
         if len(forms) != 1:
-            raise ValueError("a condition needs exactly one of 'all', 'any', 'not' or 'fact'"
-                             + (f" (found {', '.join(forms)})" if forms else ""))
+            raise ValueError(
+                "a condition needs exactly one of 'all', 'any', 'not' or 'fact'"
+                + (f" (found {', '.join(forms)})" if forms else "")
+            )
         if self.fact is None:
             if ops or self.over is not None:
                 raise ValueError(f"'{forms[0]}' cannot be combined with an operator or 'over'")
             return self
         if len(ops) != 1:
-            raise ValueError(f"a test of '{self.fact}' needs exactly one operator of "
-                             f"{', '.join(OPERATORS)}" + (f" (found {', '.join(ops)})" if ops else ""))
+            raise ValueError(
+                f"a test of '{self.fact}' needs exactly one operator of "
+                f"{', '.join(OPERATORS)}" + (f" (found {', '.join(ops)})" if ops else "")
+            )
         if self.between is not None and self.between[0] > self.between[1]:
             raise ValueError("'between' needs [low, high] with low ≤ high")
         return self
@@ -173,8 +187,10 @@ class WorkloadFile(_Model):
     order: int | None = Field(default=None, description="position in reports (ascending)")
     candidates: list[Id] | None = Field(default=None, description="replacement product ids, best first")
     depends_on: list[Id] | None = None
-    facts: list[FactName] | None = Field(default=None, description="facts the workload needs; "
-                                         "the first one measures usage and weights readiness")
+    facts: list[FactName] | None = Field(
+        default=None,
+        description="facts the workload needs; the first one measures usage and weights readiness",
+    )
     data_facts: list[FactName] | None = Field(default=None, description="bytes and item counts to move")
     rules: list[RuleSpec] = Field(default_factory=list)
 
@@ -186,8 +202,17 @@ class MigrationTool(_Model):
     note: str | None = None
 
 
-TrapKind = Literal["fair-code", "not-osi", "trademark-terms", "attribution-terms", "closed-enterprise-modules",
-                   "community-edition-limits", "licence-dispute", "origin-risk", "proprietary"]
+TrapKind = Literal[
+    "fair-code",
+    "not-osi",
+    "trademark-terms",
+    "attribution-terms",
+    "closed-enterprise-modules",
+    "community-edition-limits",
+    "licence-dispute",
+    "origin-risk",
+    "proprietary",
+]
 
 
 class LicenceTrap(_Model):
@@ -199,21 +224,25 @@ class Product(_Model):
     id: Id
     name: NonEmpty
     role: Literal["replacement", "baseline"] = Field(
-        default="replacement", description="'baseline' marks what is being replaced, rated for comparison")
+        default="replacement", description="'baseline' marks what is being replaced, rated for comparison"
+    )
     summary: Text
     licence: NonEmpty = Field(description="SPDX licence expression")
     osi: bool = Field(description="every licence in the expression is OSI-approved")
     steward: NonEmpty
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 of the steward")]
-    maturity: Literal["A", "B", "C"] = Field(description="A: public body in production at ≥10k seats; "
-                                             "B: production-grade, smaller or partial; C: beta")
+    maturity: Literal["A", "B", "C"] = Field(
+        description="A: public body in production at ≥10k seats; "
+        "B: production-grade, smaller or partial; C: beta"
+    )
     maturity_evidence: NonEmpty
     protocols: list[str] = Field(default_factory=list, description="open protocols and formats spoken")
     suites: list[str] = Field(default_factory=list)
     migration_tools: list[MigrationTool] = Field(default_factory=list)
     licence_traps: list[LicenceTrap] = Field(default_factory=list)
-    mandatory_non_eu_services: list[str] = Field(default_factory=list,
-                                                 description="services outside the EU it cannot run without")
+    mandatory_non_eu_services: list[str] = Field(
+        default_factory=list, description="services outside the EU it cannot run without"
+    )
     eu_support: bool = Field(description="commercial support or integrators established in the EU")
     unverified: list[str] = Field(default_factory=list, description="claims not yet checked against a source")
     sources: list[Reference] = Field(min_length=1)
@@ -233,11 +262,17 @@ class OperatorSpec(_Model):
     name: NonEmpty
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     non_eu_control_pct: Annotated[float, Field(ge=0, le=100)] = Field(
-        description="share of capital or votes held by non-EU entities (SecNumCloud: ≤24 % alone, ≤39 % together)")
-    certifications: list[str] = Field(default_factory=list, description="e.g. SecNumCloud, C5, ISO-27001, HDS")
+        description="share of capital or votes held by non-EU entities "
+        "(SecNumCloud: ≤24 % alone, ≤39 % together)"
+    )
+    certifications: list[str] = Field(
+        default_factory=list, description="e.g. SecNumCloud, C5, ISO-27001, HDS"
+    )
     eu_support: bool
     environment_reporting: bool | None = Field(
-        default=None, description="publishes energy and water figures; null when unknown (objective not rated)")
+        default=None,
+        description="publishes energy and water figures; null when unknown (objective not rated)",
+    )
     unverified: list[str] = Field(default_factory=list)
     sources: list[Reference] = Field(default_factory=list)
 

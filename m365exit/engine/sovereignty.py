@@ -20,8 +20,37 @@ from typing import Any
 from m365exit.engine.model import Hosting, OperatorSpec, Product
 from m365exit.engine.types import Catalogue
 
-EU = frozenset({"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-                "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"})
+EU = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
+)
 EU_ASSOCIATED = frozenset({"NO", "IS", "LI", "CH", "GB"})  # EEA, Switzerland, UK: adequacy, not EU law
 
 
@@ -38,15 +67,25 @@ OBJECTIVES: tuple[Objective, ...] = (
     Objective("SOV-3", {"en": "Data and AI", "fr": "Données et IA"}, 10),
     Objective("SOV-4", {"en": "Operational", "fr": "Opérationnelle"}, 15),
     Objective("SOV-5", {"en": "Supply chain", "fr": "Chaîne d'approvisionnement"}, 20),
-    Objective("SOV-6", {"en": "Technology (open licences and standards)",
-                        "fr": "Technologique (licences et standards ouverts)"}, 15),
+    Objective(
+        "SOV-6",
+        {
+            "en": "Technology (open licences and standards)",
+            "fr": "Technologique (licences et standards ouverts)",
+        },
+        15,
+    ),
     Objective("SOV-7", {"en": "Security", "fr": "Sécurité"}, 10),
     Objective("SOV-8", {"en": "Environment", "fr": "Environnementale"}, 5),
 )
 MAX_LEVEL = 4
 
 _HOSTING_BASE: dict[str, int] = {
-    "on-premises": 4, "secnumcloud": 4, "eu-operator": 3, "hyperscaler-eu-region": 1, "non-eu": 0,
+    "on-premises": 4,
+    "secnumcloud": 4,
+    "eu-operator": 3,
+    "hyperscaler-eu-region": 1,
+    "non-eu": 0,
 }
 
 
@@ -123,25 +162,47 @@ def rate(option: Option) -> SovereigntyRating:
 
     # SOV-1 Strategic: who controls the software's direction and the operator.
     if steward_zone != "EU":
-        caps["SOV-1"].append(Cap(3 if p.osi else 2,
-                                 f"steward {p.steward} is established in {p.country} ({steward_zone})"
-                                 + ("; an OSI licence keeps a fork possible" if p.osi else "")))
+        caps["SOV-1"].append(
+            Cap(
+                3 if p.osi else 2,
+                f"steward {p.steward} is established in {p.country} ({steward_zone})"
+                + ("; an OSI licence keeps a fork possible" if p.osi else ""),
+            )
+        )
     if "proprietary" in traps:
         caps["SOV-1"].append(Cap(1, "proprietary software: its vendor alone decides its future"))
     if operator_zone == "non-EU":
         caps["SOV-1"].append(Cap(1, f"operator {op.name} is established in {op.country}"))
     if op.non_eu_control_pct > 39:
-        caps["SOV-1"].append(Cap(1, f"non-EU entities hold {op.non_eu_control_pct:g} % of the operator "
-                                    "(SecNumCloud: at most 39 % together)"))
+        caps["SOV-1"].append(
+            Cap(
+                1,
+                f"non-EU entities hold {op.non_eu_control_pct:g} % of the operator "
+                "(SecNumCloud: at most 39 % together)",
+            )
+        )
     elif op.non_eu_control_pct > 24:
-        caps["SOV-1"].append(Cap(2, f"a non-EU entity holds {op.non_eu_control_pct:g} % of the operator "
-                                    "(SecNumCloud: at most 24 % alone)"))
+        caps["SOV-1"].append(
+            Cap(
+                2,
+                f"a non-EU entity holds {op.non_eu_control_pct:g} % of the operator "
+                "(SecNumCloud: at most 24 % alone)",
+            )
+        )
 
     # SOV-2 Legal: which law reaches the data and the service.
     if hosting_base < MAX_LEVEL:
-        caps["SOV-2"].append(Cap(hosting_base, f"hosting '{h.mode}'"
-                                 + (" (the CLOUD Act and FISA 702 apply whatever the region)"
-                                    if h.mode == "hyperscaler-eu-region" else "")))
+        caps["SOV-2"].append(
+            Cap(
+                hosting_base,
+                f"hosting '{h.mode}'"
+                + (
+                    " (the CLOUD Act and FISA 702 apply whatever the region)"
+                    if h.mode == "hyperscaler-eu-region"
+                    else ""
+                ),
+            )
+        )
     if operator_zone == "non-EU":
         caps["SOV-2"].append(Cap(1, f"operator under {op.country} law"))
     elif op.non_eu_control_pct > 24:
@@ -152,8 +213,12 @@ def rate(option: Option) -> SovereigntyRating:
     if h.customer_held_keys and data_base < MAX_LEVEL:
         data_base = min(MAX_LEVEL, data_base + 1)
     if data_base < MAX_LEVEL:
-        caps["SOV-3"].append(Cap(data_base, f"hosting '{h.mode}'"
-                                 + (", keys held by the customer" if h.customer_held_keys else "")))
+        caps["SOV-3"].append(
+            Cap(
+                data_base,
+                f"hosting '{h.mode}'" + (", keys held by the customer" if h.customer_held_keys else ""),
+            )
+        )
     if p.mandatory_non_eu_services:
         caps["SOV-3"].append(Cap(2, "depends on non-EU services: " + ", ".join(p.mandatory_non_eu_services)))
 
@@ -169,7 +234,9 @@ def rate(option: Option) -> SovereigntyRating:
 
     # SOV-5 Supply chain: what the option cannot run without.
     if steward_zone != "EU":
-        caps["SOV-5"].append(Cap(3, f"software supplied from {p.country} ({steward_zone}), even when self-hosted"))
+        caps["SOV-5"].append(
+            Cap(3, f"software supplied from {p.country} ({steward_zone}), even when self-hosted")
+        )
     if p.mandatory_non_eu_services:
         caps["SOV-5"].append(Cap(2, "mandatory non-EU services: " + ", ".join(p.mandatory_non_eu_services)))
     if "closed-enterprise-modules" in traps:
@@ -186,9 +253,11 @@ def rate(option: Option) -> SovereigntyRating:
         caps["SOV-6"].append(Cap(2, "'fair-code' or source-available terms"))
     if "trademark-terms" in traps or "licence-dispute" in traps:
         caps["SOV-6"].append(Cap(2, "additional licence terms or a licence dispute"))
-    for kind, because in (("attribution-terms", "additional attribution terms (AGPL §7)"),
-                          ("closed-enterprise-modules", "closed enterprise modules"),
-                          ("community-edition-limits", "community edition is limited")):
+    for kind, because in (
+        ("attribution-terms", "additional attribution terms (AGPL §7)"),
+        ("closed-enterprise-modules", "closed enterprise modules"),
+        ("community-edition-limits", "community edition is limited"),
+    ):
         if kind in traps:
             caps["SOV-6"].append(Cap(3, because))
     if not p.protocols:
@@ -198,14 +267,23 @@ def rate(option: Option) -> SovereigntyRating:
     certs = {c.lower() for c in op.certifications}
     if h.mode == "secnumcloud":
         if "secnumcloud" not in certs:
-            caps["SOV-7"].append(Cap(3, f"hosting declared SecNumCloud but {op.name} lists no SecNumCloud "
-                                        "qualification"))
+            caps["SOV-7"].append(
+                Cap(3, f"hosting declared SecNumCloud but {op.name} lists no SecNumCloud qualification")
+            )
     elif h.mode == "on-premises":
         caps["SOV-7"].append(Cap(3, "self-operated: as secure as your own operations (no qualification)"))
     elif h.mode == "eu-operator":
-        caps["SOV-7"].append(Cap(3 if certs & {"iso-27001", "c5", "hds"} else 2,
-                                 "EU operator" + (f" certified {', '.join(sorted(op.certifications))}"
-                                                  if op.certifications else " without certification")))
+        caps["SOV-7"].append(
+            Cap(
+                3 if certs & {"iso-27001", "c5", "hds"} else 2,
+                "EU operator"
+                + (
+                    f" certified {', '.join(sorted(op.certifications))}"
+                    if op.certifications
+                    else " without certification"
+                ),
+            )
+        )
     elif h.mode == "hyperscaler-eu-region":
         caps["SOV-7"].append(Cap(2, "security operations under non-EU control"))
     else:
@@ -219,8 +297,13 @@ def rate(option: Option) -> SovereigntyRating:
         caps["SOV-8"].append(Cap(3, f"{op.name} publishes energy figures (not independently audited here)"))
 
     ratings = [
-        ObjectiveRating(o.id, o.name, o.weight,
-                        None if (o.id == "SOV-8" and not environment_known) else _rate(caps[o.id]), caps[o.id])
+        ObjectiveRating(
+            o.id,
+            o.name,
+            o.weight,
+            None if (o.id == "SOV-8" and not environment_known) else _rate(caps[o.id]),
+            caps[o.id],
+        )
         for o in OBJECTIVES
     ]
     rated = [r for r in ratings if r.level is not None]
@@ -228,20 +311,39 @@ def rate(option: Option) -> SovereigntyRating:
     total_weight = sum(r.weight for r in rated)
     score = sum((r.level or 0) / MAX_LEVEL * r.weight for r in rated) / total_weight * 100
     inputs: dict[str, Any] = {
-        "product": p.id, "licence": p.licence, "osi": p.osi, "steward": p.steward, "steward_country": p.country,
-        "maturity": p.maturity, "licence_traps": sorted(traps), "protocols": list(p.protocols),
-        "mandatory_non_eu_services": list(p.mandatory_non_eu_services), "product_eu_support": p.eu_support,
-        "operator": op.id, "operator_country": op.country, "non_eu_control_pct": op.non_eu_control_pct,
-        "certifications": list(op.certifications), "operator_eu_support": op.eu_support,
-        "environment_reporting": op.environment_reporting, "hosting": h.mode,
+        "product": p.id,
+        "licence": p.licence,
+        "osi": p.osi,
+        "steward": p.steward,
+        "steward_country": p.country,
+        "maturity": p.maturity,
+        "licence_traps": sorted(traps),
+        "protocols": list(p.protocols),
+        "mandatory_non_eu_services": list(p.mandatory_non_eu_services),
+        "product_eu_support": p.eu_support,
+        "operator": op.id,
+        "operator_country": op.country,
+        "non_eu_control_pct": op.non_eu_control_pct,
+        "certifications": list(op.certifications),
+        "operator_eu_support": op.eu_support,
+        "environment_reporting": op.environment_reporting,
+        "hosting": h.mode,
         "customer_held_keys": h.customer_held_keys,
     }
     return SovereigntyRating(option.id, p.id, op.id, h.mode, level, round(score, 1), ratings, inputs)
 
 
 def options(catalogue: Catalogue) -> list[Option]:
-    return [Option(o.id, catalogue.products[o.product], catalogue.operators[o.operator], o.hosting,
-                   o.note.model_dump() if o.note else None) for o in catalogue.options]
+    return [
+        Option(
+            o.id,
+            catalogue.products[o.product],
+            catalogue.operators[o.operator],
+            o.hosting,
+            o.note.model_dump() if o.note else None,
+        )
+        for o in catalogue.options
+    ]
 
 
 def rate_all(catalogue: Catalogue, product: str | None = None) -> list[SovereigntyRating]:

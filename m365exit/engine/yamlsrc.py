@@ -85,7 +85,8 @@ def _build(node: yaml.Node, loc: Loc, source: Source, constructor: _Constructor)
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise RulesError(
-                    f"{source.name}:{key_node.start_mark.line + 1}: YAML merge keys ('<<') are not supported.",
+                    f"{source.name}:{key_node.start_mark.line + 1}: YAML merge keys ('<<') are not "
+                    f"supported.",
                     hint="Write the keys out in full.",
                 )
             key = constructor.construct_object(key_node, deep=True)
@@ -95,7 +96,8 @@ def _build(node: yaml.Node, loc: Loc, source: Source, constructor: _Constructor)
             if key in out:
                 first = source.lines[(*loc, key)]
                 raise RulesError(
-                    f"{source.name}:{line}: key '{_dotted((*loc, key))}' is written twice (first at line {first}).",
+                    f"{source.name}:{line}: key '{_dotted((*loc, key))}' is written twice (first at line "
+                    f"{first}).",
                     hint="Remove one of them: YAML would silently keep only the last.",
                 )
             source.lines[(*loc, key)] = line
