@@ -13,8 +13,8 @@ def markdown() -> str:
     where: dict[str, tuple[str, str]] = {}
     for collector in load_all().values():
         for source in collector.sources:
-            for fact in source.facts:
-                where[fact] = (source.endpoint, " + ".join(source.permissions))
+            for name in source.facts:
+                where[name] = (source.endpoint, " + ".join(source.permissions))
     lines = [
         "# Facts reference",
         "",
