@@ -40,6 +40,28 @@ QUESTIONS_FR: dict[str, str] = {
                                     "ou aux fichiers.",
     "identity.mfa_hardware_tokens": "L'authentification multifacteur repose sur des jetons matériels ou des "
                                     "notifications Authenticator à réenrôler.",
+    "bookings.staff": "Agents qui reçoivent des rendez-vous par Bookings.",
+    "copilot.agents": "Agents Copilot Studio ou agents déclaratifs en service.",
+    "engage.communities": "Communautés Viva Engage (Yammer) encore actives.",
+    "licensing.days_to_renewal": "Nombre de jours d'ici le renouvellement ou la fin du contrat Microsoft.",
+    "loop.whiteboards": "Tableaux Whiteboard à conserver.",
+    "office.windows_only_apps": "Applications métier qui ne fonctionnent que sous Windows (hors Office).",
+    "onenote.ink_heavy": "Les blocs-notes reposent sur l'écriture manuscrite ou le dessin (encre).",
+    "onenote.notebooks": "Blocs-notes OneNote à conserver.",
+    "planner.todo_users": "Personnes qui s'appuient sur des listes Microsoft To Do.",
+    "powerplatform.premium_connectors": "Flux ou applications utilisant des connecteurs premium ou personnalisés, ou la "
+                                        "passerelle de données locale.",
+    "purview.dlp_policies": "Stratégies de protection contre la perte de données (DLP) appliquées.",
+    "purview.label_encrypted_files": "Fichiers ou messages chiffrés par une étiquette de confidentialité (RMS).",
+    "sharepoint.custom_solutions": "Composants SPFx, compléments SharePoint et flux de travail en service.",
+    "sharepoint.intranet_pages": "Pages SharePoint (actualités, intranet) à conserver.",
+    "sharepoint.lists": "Listes SharePoint utilisées pour l'activité (hors bibliothèques de documents).",
+    "teams.audio_conferencing": "Les réunions Teams proposent des numéros d'accès téléphonique (audioconférence).",
+    "teams.auto_attendants": "Standards automatiques Teams Phone.",
+    "teams.call_queues": "Files d'attente d'appels Teams Phone.",
+    "teams.max_meeting_size": "Nombre de participants de la plus grande réunion Teams régulière.",
+    "teams.third_party_apps": "Applications, bots et connecteurs tiers ou internes utilisés dans Teams.",
+    "teams.webinars": "Webinaires et assemblées Teams organisés par an.",
 }
 
 

@@ -139,11 +139,9 @@ _ALL: list[Fact] = [
             "Flows or apps using premium or custom connectors or the on-premises data gateway."
         ),
         "engage.communities": "Viva Engage (Yammer) communities still active.",
-        "engage.active_users": "People active in Viva Engage over the last 90 days.",
         "loop.whiteboards": "Whiteboard boards to keep.",
         "purview.label_encrypted_files": "Files or mails encrypted by a sensitivity label (RMS).",
         "purview.dlp_policies": "Data loss prevention policies enforced.",
-        "copilot.users": "People with a Microsoft 365 Copilot licence.",
         "copilot.agents": "Copilot Studio agents or declarative agents in use.",
         "bookings.staff": "Staff members who take appointments through Bookings.",
     }),

@@ -71,3 +71,8 @@ def test_mistakes_name_file_line_and_key(tmp_path: Path, body: str, where: str, 
     result = run_cli("answers", "validate", str(path))
     assert result.returncode == 5
     assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_answerable_fact_has_a_french_question() -> None:
+    assert [n for n, f in FACTS.items() if f.source == "answers" and n not in answers.QUESTIONS_FR] == []
+    assert set(answers.QUESTIONS_FR) <= set(FACTS)
