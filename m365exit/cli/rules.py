@@ -7,7 +7,6 @@ SnapshotError: exit 6, UsageError: exit 2); they never call sys.exit themselves.
 from __future__ import annotations
 
 import datetime
-import gzip
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -105,27 +104,20 @@ def list_rules(
 
 
 def _read_facts(path: Path) -> tuple[dict[str, FactValue], dict[str, str], datetime.date | None]:
-    """Facts, absent reasons and date from a snapshot (JSON, optionally gzip) or a facts YAML/JSON mapping."""
+    """Facts, absent reasons and date from a snapshot, or from a plain YAML/JSON mapping of facts."""
+    from m365exit import snapshot as snap
+
+    if path.name.endswith((".json", ".json.gz")):
+        loaded = snap.load(path)
+        return dict(loaded.facts), loaded.absent_reasons(), loaded.collected_at.date()
     try:
-        raw = path.read_bytes()
-        text = gzip.decompress(raw).decode("utf-8") if path.name.endswith(".gz") else raw.decode("utf-8")
-        data: Any = json.loads(text) if path.suffix in (".json", ".gz") else yaml.safe_load(text)
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise SnapshotError(
-            f"{path}: cannot read it ({exc}).", hint="Pass a snapshot or a facts file."
-        ) from exc
+        raise SnapshotError(f"{path}: cannot read it ({exc}).", hint="Pass a snapshot or a facts file.") from exc
     if not isinstance(data, dict):
         raise SnapshotError(f"{path}: expected a snapshot or a mapping of facts.")
-    facts = data.get("facts", data) if "schema" in data or "facts" in data else data
-    absent: dict[str, str] = {}
-    for issue in data.get("issues", []) or []:
-        if isinstance(issue, dict):
-            reason = str(issue.get("message") or issue.get("error_code") or "collection issue")
-            for name in issue.get("facts", []) or []:
-                absent.setdefault(str(name), reason)
-    collected = data.get("collected_at")
-    day = datetime.date.fromisoformat(str(collected)[:10]) if collected else None
-    return {k: v for k, v in facts.items() if isinstance(v, int | float | str)}, absent, day
+    facts = data.get("facts", data)
+    return {k: v for k, v in facts.items() if isinstance(v, int | float | str)}, {}, None
 
 
 @app.command()

@@ -52,6 +52,8 @@ def test_explain_on_a_snapshot(tmp_path) -> None:
                 "issues": [
                     {
                         "workload": "identity",
+                        "endpoint": "/servicePrincipals",
+                        "status": 403,
                         "message": "403 on servicePrincipals",
                         "facts": ["identity.apps_oidc"],
                     }
