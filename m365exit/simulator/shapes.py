@@ -407,6 +407,7 @@ def channel(t: Tenant, team_id: str, c: Channel) -> Json:
         "webUrl": f"https://teams.cloud.microsoft/l/channel/{quote(c.id)}/{quote(c.display_name)}"
         f"?groupId={team_id}&tenantId={t.tenant_id}",
         "membershipType": c.membership_type,
+        "moderationSettings": None,
     }
 
 

@@ -151,3 +151,18 @@ def test_only_get_is_allowed(sim: Simulator, client: Client) -> None:
         timeout=30,
     )
     assert r.status_code == 405
+
+
+def test_certificates_pass_strict_x509_checks(sim: Simulator) -> None:
+    import socket
+    import ssl
+
+    ctx = ssl.create_default_context(cafile=str(sim.ca_path))
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT  # the default from Python 3.13
+    port = int(sim.graph_endpoint.rsplit(":", 1)[1])
+    for host in ("127.0.0.1", "localhost"):
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+            ctx.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            assert tls.version() in ("TLSv1.2", "TLSv1.3")
