@@ -16,6 +16,7 @@ import re
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ class Response:
     body: Any = None  # JSON-able object, bytes, or None
     headers: dict[str, str] = field(default_factory=dict)
     service: str = "graph"
+    batch: bool = False  # a $batch envelope (service = the most common service of its inner requests)
 
     def payload(self) -> bytes:
         if self.body is None:
@@ -851,7 +853,10 @@ class GraphApp:
             responses.append(item)
         with self._lock:
             self._rng.shuffle(responses)
-        return Response(200, {"responses": responses}, service="batch")
+        services = Counter(resp.service for resp in results.values()).most_common(1)
+        return Response(
+            200, {"responses": responses}, service=services[0][0] if services else "graph", batch=True
+        )
 
     def on_inner(self, resp: Response) -> None:
         """Hook for the server's accounting (replaced by the Simulator)."""

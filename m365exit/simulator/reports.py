@@ -12,7 +12,7 @@ import csv
 import io
 import random
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 
 from m365exit.simulator.tenant import GB, Tenant, User, md5_upper
 
@@ -611,8 +611,3 @@ def build_csv(t: Tenant, fn: str, period: str, concealed: bool) -> bytes:
         assert len(row) == len(header), (fn, len(row), len(header))
         writer.writerow(row)
     return buf.getvalue().encode("utf-8")
-
-
-def period_of(date_value: date | None, period: str | None) -> str:
-    """Normalise the function argument: a date (past 30 days) reports like D7 over that day."""
-    return period or "D7"

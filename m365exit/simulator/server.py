@@ -56,6 +56,7 @@ class LoggedRequest:
     bytes: int
     inner: bool = False
     authorization_sent: bool = False
+    batch: bool = False
 
 
 class _Server(ThreadingHTTPServer):
@@ -157,6 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
                 resp.status,
                 len(payload),
                 authorization_sent=bool(headers.get("Authorization")),
+                batch=resp.batch,
             )
         )
 
@@ -347,7 +349,13 @@ class Simulator:
         )
 
     def counters(self) -> dict[str, dict[str, int]]:
-        """Per service: requests (HTTP requests), batches, inner_requests, throttled, bytes; plus "total"."""
+        """Per service: requests, batches, inner_requests, throttled, bytes; and "total".
+
+        Comparable with `minimal_requests()`: a `$batch` counts as one request (and one batch) of the
+        service most of its inner requests belong to; its inner requests count as `inner_requests` of
+        their own service; a report download counts as a "reports" request. "total" sums every service
+        except "auth" (token and discovery calls, listed on their own).
+        """
         out: dict[str, dict[str, int]] = {}
 
         def bucket(name: str) -> dict[str, int]:
@@ -355,25 +363,20 @@ class Simulator:
                 name, {"requests": 0, "batches": 0, "inner_requests": 0, "throttled": 0, "bytes": 0}
             )
 
+        bucket("total")
         with self._log_lock:
             log = list(self.request_log)
         for e in log:
-            b = bucket(e.service)
-            tot = bucket("total")
-            if e.inner:
-                b["inner_requests"] += 1
-                tot["inner_requests"] += 1
-            else:
-                b["requests"] += 1
-                tot["requests"] += 1
-                b["bytes"] += e.bytes
-                tot["bytes"] += e.bytes
-                if e.service == "batch":
-                    b["batches"] += 1
-                    tot["batches"] += 1
-            if e.status == 429:
-                b["throttled"] += 1
-                tot["throttled"] += 1
+            targets = [bucket(e.service)] + ([bucket("total")] if e.service != "auth" else [])
+            for b in targets:
+                if e.inner:
+                    b["inner_requests"] += 1
+                else:
+                    b["requests"] += 1
+                    b["bytes"] += e.bytes
+                    b["batches"] += int(e.batch)
+                if e.status == 429:
+                    b["throttled"] += 1
         return out
 
     # -- request handling ----------------------------------------------------------------------------------

@@ -107,6 +107,7 @@ def _batched(c: Client, urls: list[str]) -> list[dict[str, Any]]:
 
 def test_truths_match_served_objects_at_size_s(small: Simulator) -> None:
     c = Client(small, small.issue_token())
+    before = small.counters()
     f: dict[str, int] = {}
     skus, _ = c.collect("subscribedSkus")
     f["licensing.seats_purchased"] = sum(s["prepaidUnits"]["enabled"] for s in skus)
@@ -181,8 +182,16 @@ def test_truths_match_served_objects_at_size_s(small: Simulator) -> None:
     f["purview.sensitivity_labels"] = len(
         c.collect("security/dataSecurityAndGovernance/sensitivityLabels")[0]
     )
+    after = small.counters()
     truths = small.truths
     assert {k: truths[k] for k in f} == f
+    # this collection follows the minimal plan exactly: the simulator's accounting must agree
+    used = {
+        svc: after[svc]["requests"] - before.get(svc, {"requests": 0})["requests"]
+        for svc in after
+        if svc != "auth" and after[svc]["requests"] - before.get(svc, {"requests": 0})["requests"]
+    }
+    assert used == {k: v for k, v in small.minimal_requests().items() if v}
     graph_facts = {name for name, fact in FACTS.items() if fact.source == "graph"}
     assert graph_facts <= set(f)
 
