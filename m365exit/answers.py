@@ -49,8 +49,8 @@ QUESTIONS_FR: dict[str, str] = {
     "onenote.ink_heavy": "Les blocs-notes reposent sur l'écriture manuscrite ou le dessin (encre).",
     "onenote.notebooks": "Blocs-notes OneNote à conserver.",
     "planner.todo_users": "Personnes qui s'appuient sur des listes Microsoft To Do.",
-    "powerplatform.premium_connectors": "Flux ou applications utilisant des connecteurs premium ou personnalisés, ou la "
-                                        "passerelle de données locale.",
+    "powerplatform.premium_connectors": "Flux ou applications utilisant des connecteurs premium ou "
+                                        "personnalisés, ou la passerelle de données locale.",
     "purview.dlp_policies": "Stratégies de protection contre la perte de données (DLP) appliquées.",
     "purview.label_encrypted_files": "Fichiers ou messages chiffrés par une étiquette de confidentialité (RMS).",
     "sharepoint.custom_solutions": "Composants SPFx, compléments SharePoint et flux de travail en service.",

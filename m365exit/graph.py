@@ -103,6 +103,7 @@ class GraphClient:
         *,
         version: str = "v1.0",
         max_retries: int = 6,
+        max_network_retries: int = 3,
         max_wait: float = 300.0,
         backoff_base: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -113,14 +114,21 @@ class GraphClient:
         self.tokens = tokens
         self.base = f"{graph_endpoint.rstrip('/')}/{version}"
         self.max_retries = max_retries
+        # A refused or dropped connection rarely heals within a minute, unlike throttling: retry less.
+        self.max_network_retries = max_network_retries
         self.max_wait = max_wait
         self.backoff_base = backoff_base
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 (jitter for backoff, not cryptography)
         self.concurrency = concurrency
         self.stats: dict[str, ServiceStats] = {}
+        self.answered = 0  # responses received at all: zero means Graph was never reached
         self._lock = threading.Lock()
         self._memo: dict[str, Any] = {}
+
+    def remember(self, key: str, value: Any) -> None:
+        """Keep what one listing saw for a later source, so it need not list again."""
+        self._memo[key] = value
 
     def memo(self, key: str, load: Callable[[], T]) -> T:
         """A listing several sources need, fetched once per run."""
@@ -173,13 +181,14 @@ class GraphClient:
                 )
             except requests.RequestException as exc:
                 self._count(service, requests=1, seconds=time.monotonic() - started)
-                if attempt >= self.max_retries:
+                if attempt >= self.max_network_retries:
                     raise GraphError(endpoint, None, type(exc).__name__, "the connection failed", "network") from None
                 self._count(service, retries=1)
                 waited = self._wait(self._backoff(attempt), waited, endpoint)
                 attempt += 1
                 continue
             status = response.status_code
+            self.answered += 1
             self._count(service, requests=1, bytes=len(response.content), seconds=time.monotonic() - started)
             if status == 401 and not refreshed:
                 refreshed = True  # an expired token mid-run: renew once, then believe Graph

@@ -84,11 +84,36 @@ def test_no_credentials_is_exit_3_with_a_hint(tmp_path: Path) -> None:
     assert "AZURE_TENANT_ID" in result.stderr and "demo" in result.stderr
 
 
-def test_unreachable_graph_is_exit_4(sim: Simulator, tmp_path: Path) -> None:
-    env = clean_env(**{**sim.env(), "M365EXIT_GRAPH_ENDPOINT": "https://127.0.0.1:9"})
+def test_a_pipelines_own_token_is_used_as_is(sim: Simulator, tmp_path: Path) -> None:
+    env = clean_env(M365EXIT_ACCESS_TOKEN=sim.issue_token(), M365EXIT_GRAPH_ENDPOINT=sim.graph_endpoint,
+                    REQUESTS_CA_BUNDLE=str(sim.ca_path))
     result = run_cli("collect", "--out", str(tmp_path / "x.json"), "-w", "licensing", env=env)
+    assert result.returncode == 0, result.stderr
+    assert read(tmp_path / "x.json")["facts"]["licensing.skus"] == sim.truths["licensing.skus"]
+
+
+def test_expired_pipeline_token_is_exit_3(sim: Simulator, tmp_path: Path) -> None:
+    token = sim.issue_token(lifetime_s=-60)
+    env = clean_env(M365EXIT_ACCESS_TOKEN=token, M365EXIT_GRAPH_ENDPOINT=sim.graph_endpoint,
+                    REQUESTS_CA_BUNDLE=str(sim.ca_path))
+    result = run_cli("collect", "--out", str(tmp_path / "x.json"), env=env)
+    assert result.returncode == 3
+    assert "expired" in result.stderr and token not in result.stderr + result.stdout
+
+
+def test_unreachable_graph_is_exit_4(sim: Simulator, tmp_path: Path) -> None:
+    env = clean_env(M365EXIT_ACCESS_TOKEN=sim.issue_token(), M365EXIT_GRAPH_ENDPOINT="https://127.0.0.1:9")
+    result = run_cli("collect", "--out", str(tmp_path / "x.json"), env=env)
     assert result.returncode == 4, result.stderr
     assert "could not be reached" in result.stderr
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_unreachable_sign_in_is_exit_4(sim: Simulator, tmp_path: Path) -> None:
+    env = clean_env(**{**sim.env(), "M365EXIT_AUTHORITY_HOST": "https://127.0.0.1:9"})
+    result = run_cli("collect", "--out", str(tmp_path / "x.json"), env=env)
+    assert result.returncode == 4, result.stderr
+    assert "sign-in endpoint" in result.stderr
 
 
 def test_secret_never_appears_with_debug(sim: Simulator, tmp_path: Path) -> None:

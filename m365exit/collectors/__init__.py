@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from m365exit.errors import GraphUnreachableError
 from m365exit.facts import FACTS
 from m365exit.graph import GraphClient, GraphError, inner_error
 
@@ -189,6 +190,11 @@ def run_sources(
             try:
                 output = source.run(client, period)
             except GraphError as error:
+                if error.kind == "network" and not client.answered:
+                    raise GraphUnreachableError(
+                        f"Graph could not be reached ({error.code} on {error.endpoint}): nothing was collected.",
+                        "Check the network, the proxy, REQUESTS_CA_BUNDLE and --cloud / --graph-endpoint.",
+                    ) from None
                 result.network_failures += error.kind == "network"
                 result.issues.append(_issue_for(source, error))
                 continue

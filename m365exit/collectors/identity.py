@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from m365exit.collectors import Output, collector, counts
@@ -43,14 +43,19 @@ def users(client: GraphClient, period: str) -> Output:
     purpose="Groups to recreate: Microsoft 365 groups, security and distribution lists, dynamic membership.",
 )
 def groups(client: GraphClient, period: str) -> Output:
-    items = client.iter_items("groups", {
-        "$select": "id,groupTypes,mailEnabled,securityEnabled", "$top": PAGE,
-    })
+    unified: list[str] = []
+
+    def items() -> Iterator[dict[str, Any]]:
+        for group in client.iter_items("groups", {"$select": "id,groupTypes,mailEnabled,securityEnabled",
+                                                  "$top": PAGE}):
+            if "Unified" in _group_types(group):
+                unified.append(str(group["id"]))
+            yield group
 
     def plain(g: Mapping[str, Any]) -> bool:
         return "Unified" not in _group_types(g)
 
-    totals = counts(items, {
+    totals = counts(items(), {
         "identity.groups_total": lambda g: True,
         "identity.groups_m365": lambda g: "Unified" in _group_types(g),
         "identity.groups_security": lambda g: plain(g) and bool(g.get("securityEnabled")) and not g.get("mailEnabled"),
@@ -60,6 +65,7 @@ def groups(client: GraphClient, period: str) -> Output:
         and bool(g.get("securityEnabled")),
         "identity.groups_dynamic": lambda g: "DynamicMembership" in _group_types(g),
     })
+    client.remember("unified_groups", unified)  # planner reads plans per Microsoft 365 group
     return Output(facts=dict(totals))
 
 

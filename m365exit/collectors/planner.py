@@ -14,8 +14,8 @@ planner = collector("planner", "Planner and To Do")
     purpose="Plans to move to a task tool such as OpenProject or Nextcloud Deck.",
 )
 def plans(client: GraphClient, period: str) -> Output:
-    groups = [str(g["id"]) for g in client.iter_items("groups", {
+    groups = client.memo("unified_groups", lambda: [str(g["id"]) for g in client.iter_items("groups", {
         "$filter": "groupTypes/any(c:c eq 'Unified')", "$select": "id", "$top": 999,
-    })]
+    })])
     bodies = fan_out(client, [f"groups/{gid}/planner/plans?$select=id" for gid in groups])
     return Output(facts={"planner.plans": sum(len(body["value"]) for _, body in bodies)})

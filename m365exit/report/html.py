@@ -32,16 +32,20 @@ def environment(lang: str) -> Environment:
     return env
 
 
-# Per-object tables shown in the report, in this order, with their titles (translated in the template).
+# Per-object tables shown in the report, in this order: snapshot table, title, columns (never dict order,
+# which a saved snapshot does not keep).
 INVENTORY_TABLES = [
-    ("identity.sso_apps", "Applications signing in through Entra ID (to re-home)"),
-    ("identity.ca_policies", "Conditional access policies"),
-    ("identity.domains", "Domains"),
-    ("exchange.largest_mailboxes", "Largest mailboxes"),
-    ("sharepoint.largest_sites", "Largest SharePoint sites"),
-    ("teams.private_channels", "Teams with private or shared channels"),
-    ("teams.apps", "Apps installed in teams"),
-    ("intune.devices_by_os", "Managed devices by operating system"),
+    ("identity.sso_apps", "Applications signing in through Entra ID (to re-home)",
+     ["name", "sso", "enabled", "app_id"]),
+    ("identity.ca_policies", "Conditional access policies", ["name", "state"]),
+    ("identity.domains", "Domains", ["domain", "verified", "authentication", "default"]),
+    ("exchange.largest_mailboxes", "Largest mailboxes", ["mailbox", "type", "storage_bytes", "items"]),
+    ("sharepoint.largest_sites", "Largest SharePoint sites",
+     ["site", "template", "storage_bytes", "files", "last_activity"]),
+    ("teams.private_channels", "Teams with private or shared channels", ["team", "private", "shared", "standard"]),
+    ("teams.apps", "Apps installed in teams", ["app", "kind", "distribution", "teams"]),
+    ("intune.devices_by_os", "Managed devices by operating system", ["os", "devices"]),
+    ("purview.ediscovery_cases", "eDiscovery cases", ["case", "status"]),
 ]
 TABLE_LIMIT = 50
 
@@ -58,7 +62,7 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
         used_products=list(dict.fromkeys(
             c for w in assessment.workloads for c in w.candidates if c in assessment.catalogue.products
         )),
-        inventory_tables=[(name, catalog(lang).gettext(title)) for name, title in INVENTORY_TABLES],
+        inventory_tables=[(name, catalog(lang).gettext(title), columns) for name, title, columns in INVENTORY_TABLES],
         table_limit=TABLE_LIMIT,
         workload_names={w.id: w.name.get(lang, w.id) for w in assessment.workloads},
     )

@@ -12,7 +12,7 @@ import csv
 import io
 import random
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from m365exit.simulator.tenant import GB, Tenant, User, md5_upper
 
@@ -611,3 +611,43 @@ def build_csv(t: Tenant, fn: str, period: str, concealed: bool) -> bytes:
         assert len(row) == len(header), (fn, len(row), len(header))
         writer.writerow(row)
     return buf.getvalue().encode("utf-8")
+
+
+def report_truths(t: Tenant, period: str = "D30") -> dict[str, int]:
+    """Activity facts, computed from the rows this simulator serves by each fact's definition.
+
+    Report rows are drawn with the report's own seed, so the truth is read from the same rows; the
+    arithmetic here is plain Python over lists, independent of the pandas code m365exit collects with.
+    """
+    ctx_days = PERIOD_DAYS[period]
+    refresh = t.reference_date - timedelta(days=1)
+
+    def rows(fn: str) -> list[dict[str, str]]:
+        header = HEADERS[fn]
+        return [dict(zip(header, row, strict=True)) for row in _BUILDERS[fn](_Ctx(t, fn, period, False))]
+
+    def live(fn: str) -> list[dict[str, str]]:
+        return [r for r in rows(fn) if r.get("Is Deleted", "False") != "True"]
+
+    def active(row: dict[str, str], column: str = "Last Activity Date") -> bool:
+        value = row.get(column, "")
+        return bool(value) and (refresh - date.fromisoformat(value[:10])).days <= ctx_days
+
+    sites = live("getSharePointSiteUsageDetail")
+    teams_users = live("getTeamsUserActivityUserDetail")
+    yammer = rows("getYammerActivityUserDetail")
+    copilot = rows("getMicrosoft365CopilotUsageUserDetail")
+    return {
+        "exchange.users_active": sum(active(r) for r in live("getEmailActivityUserDetail")),
+        "sharepoint.sites_active": sum(active(r) for r in sites),
+        "sharepoint.sites_group": sum(r["Root Web Template"].strip().upper() == "GROUP" for r in sites),
+        "onedrive.accounts_active": sum(active(r) for r in live("getOneDriveUsageAccountDetail")),
+        "teams.users_active": sum(active(r) for r in teams_users),
+        "teams.meetings_organized": sum(int(r["Meetings Organized Count"]) for r in teams_users),
+        "teams.calls": sum(int(r["Call Count"]) for r in teams_users),
+        "teams.teams_active": sum(active(r) for r in rows("getTeamsTeamActivityDetail")),
+        "engage.users_active": sum(active(r) for r in yammer),
+        "engage.posts": sum(int(r["Posted Count"]) for r in yammer),
+        "copilot.users": len(copilot),
+        "copilot.users_active": sum(active(r) for r in copilot),
+    }

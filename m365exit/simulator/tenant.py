@@ -456,8 +456,21 @@ class Tenant:
             "bookings.businesses": len(self.bookings),
             "purview.ediscovery_cases": len(self.ediscovery_cases),
             "purview.sensitivity_labels": len(self.sensitivity_labels),
+            # beyond the contract: detail and activity
+            "intune.devices_compliant": sum(1 for d in self.managed_devices if d.compliance == "compliant"),
+            "office.windows_users": sum(1 for u in apps if u.apps and u.apps[0]),
+            "office.mac_users": sum(1 for u in apps if u.apps and u.apps[1]),
+            "office.mobile_users": sum(1 for u in apps if u.apps and u.apps[2]),
+            "teams.apps_installed": sum(len(team.apps) for team in self.teams),
+            "teams.apps_store": len({self.teams_apps[i].teams_app_id for team in self.teams for i in team.apps
+                                     if self.teams_apps[i].distribution == "store"}),
+            "teams.apps_custom": len({self.teams_apps[i].teams_app_id for team in self.teams for i in team.apps
+                                      if self.teams_apps[i].distribution in ("organization", "sideloaded")}),
         }
-        return facts
+        from m365exit.simulator.reports import report_truths  # reports builds on this module
+
+        facts.update(report_truths(self))
+        return dict(sorted(facts.items()))
 
     def minimal_requests(self, empty_page_every: int = 0) -> dict[str, int]:
         """DESIGN §8 minimal plan to collect every fact of `truths()`, per service and "total".
@@ -469,8 +482,8 @@ class Tenant:
         Microsoft 365 group) is packed 20 requests to a `$batch` and counted as batches. Each report
         is one request plus one download (the download counted under "reports" too). Unpaged
         endpoints (subscribedSkus, domains, bookingBusinesses, ediscoveryCases, sensitivityLabels)
-        take one request. Not counted: calls no fact needs (admin/reportSettings, organization,
-        /devices, installedApps).
+        take one request. Microsoft 365 groups for Planner come from the one /groups listing. Not
+        counted: calls no fact needs (admin/reportSettings, organization, /devices).
         """
 
         def pages(route: str, n: int) -> int:
@@ -491,13 +504,16 @@ class Tenant:
             "conditionalAccess": pages("conditionalAccessPolicies", len(self.ca_policies)),
             "intune": pages("managedDevices", len(self.managed_devices)),
             "sharepoint": pages("getAllSites", len(self.sites)),
-            "teams": pages("teams", len(self.teams)) + math.ceil(len(self.teams) / BATCH_MAX),
+            # channels and installed apps of each team: two fan-outs of 20 per $batch
+            "teams": pages("teams", len(self.teams)) + 2 * math.ceil(len(self.teams) / BATCH_MAX),
             "planner": math.ceil(n_unified / BATCH_MAX),
             "places": pages("rooms", len(self.rooms)),
             "bookings": 1,
             "ediscovery": 1,
             "purview": 1,
-            "reports": 2 * 4,  # mailbox, SharePoint, OneDrive, M365 apps: request + download each
+            # request + download for each of mailbox, SharePoint, OneDrive, M365 apps, email, Teams user and
+            # team activity, Viva Engage; Copilot's report answers 200 with the CSV (one request)
+            "reports": 2 * 8 + 1,
         }
         plan["total"] = sum(plan.values())
         return plan
