@@ -127,6 +127,7 @@ def test_secret_never_appears_with_debug(sim: Simulator, tmp_path: Path) -> None
     (["collect", "--out", "x.json", "--period", "D45"], "Unknown period"),
     (["collect", "--out", "x.json", "-w", "fax"], "Unknown workload"),
     (["assess", "s.json", "--lang", "de"], "does not exist"),
+    (["collect", "--nope"], "No such option"),
 ])
 def test_usage_errors(args: list[str], needle: str, tmp_path: Path, sim: Simulator) -> None:
     result = run_cli(*args, env=clean_env(**sim.env()), cwd=tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import click
+import typer
 
 from m365exit import console
 from m365exit.cli import answers, assess, collect, demo, importcmd, permissions, run  # noqa: F401  (they register)
@@ -26,13 +26,17 @@ def execute(argv: list[str] | None = None) -> int:
     except M365ExitError as exc:
         console.error(exc)
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         console.stderr.print("interrupted")
         return int(ExitCode.INTERRUPTED)
-    except click.exceptions.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # bad option or argument: typer's own message, exit 2
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            console.stderr.print(f"error: {exc}")
         return int(ExitCode.USAGE)
     except Exception as exc:
         if console.Settings.debug:
