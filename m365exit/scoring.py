@@ -62,6 +62,11 @@ class Assessment:
     assumptions: list[str]
     sovereignty: list[SovereigntyRating] = field(default_factory=list)  # options of the recommended products
 
+    @property
+    def decisions(self) -> list[Finding]:
+        """Findings someone decided about: an exception (in force or expired) or a disabled rule."""
+        return [f for f in self.findings if f.exception is not None or f.status == "disabled"]
+
     def workload(self, workload_id: str) -> WorkloadScore:
         return next(w for w in self.workloads if w.id == workload_id)
 
