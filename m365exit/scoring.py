@@ -122,30 +122,27 @@ def score_workloads(snapshot: Snapshot, catalogue: Catalogue, findings: Sequence
 
 
 def waves(scores: Sequence[WorkloadScore]) -> list[list[str]]:
-    """Dependencies first (identity before what signs in through it), quick wins first within a wave;
-    blocked workloads wait in a last wave for the decisions their blockers need."""
+    """Waves that respect dependencies: a workload moves after everything it depends on (identity before the
+    services that sign in through it). Within a wave the readiest and cheapest come first, so quick wins
+    lead; a blocked workload keeps its place in the order, flagged in the report as needing a decision
+    before its wave can start, and its dependants wait behind it."""
     by_id = {s.id: s for s in scores}
-    depth: dict[str, int] = {}
+    level: dict[str, int] = {}
 
-    def level(wid: str, seen: frozenset[str] = frozenset()) -> int:
-        if wid in depth:
-            return depth[wid]
-        deps = [d for d in by_id[wid].depends_on if d in by_id and d not in seen]
-        depth[wid] = 1 + max((level(d, seen | {wid}) for d in deps), default=-1)
-        return depth[wid]
+    def wave_of(wid: str, path: frozenset[str] = frozenset()) -> int:
+        if wid not in level:
+            deps = [d for d in by_id[wid].depends_on if d in by_id and d not in path]  # a cycle is a loader error
+            level[wid] = 1 + max((wave_of(d, path | {wid}) for d in deps), default=-1)
+        return level[wid]
 
-    open_ = [s for s in scores if s.status != "blocked"]
     plan: dict[int, list[WorkloadScore]] = {}
-    for s in open_:
-        plan.setdefault(level(s.id), []).append(s)
-    result = [
-        [s.id for s in sorted(group, key=lambda s: (-(s.readiness or 0), s.effort_days, s.id))]
-        for _, group in sorted(plan.items())
-    ]
-    blocked = sorted((s for s in scores if s.status == "blocked"), key=lambda s: (s.blockers, s.effort_days, s.id))
-    if blocked:
-        result.append([s.id for s in blocked])
-    return result
+    for s in scores:
+        plan.setdefault(wave_of(s.id), []).append(s)
+
+    def quick_first(s: WorkloadScore) -> tuple[bool, bool, int, float, str]:
+        return (s.status == "blocked", s.readiness is None, -(s.readiness or 0), s.effort_days, s.id)
+
+    return [[s.id for s in sorted(group, key=quick_first)] for _, group in sorted(plan.items())]
 
 
 def spend(snapshot: Snapshot, prices: Mapping[str, float]) -> tuple[float, list[dict[str, Any]]]:
