@@ -145,22 +145,24 @@ def waves(scores: Sequence[WorkloadScore]) -> list[list[str]]:
     return [[s.id for s in sorted(group, key=quick_first)] for _, group in sorted(plan.items())]
 
 
-def spend(snapshot: Snapshot, prices: Mapping[str, float]) -> tuple[float, list[dict[str, Any]]]:
+def spend(snapshot: Snapshot, prices: Mapping[str, float], names: Mapping[str, str] | None = None
+          ) -> tuple[float, list[dict[str, Any]]]:
     rows = []
     for sku in snapshot.tables.get("licensing.skus", []):
-        price = prices.get(str(sku.get("sku")))
+        part = str(sku.get("sku"))
+        price = prices.get(part)
         monthly = None if price is None else round(price * int(sku.get("assigned", 0)), 2)
-        rows.append({**sku, "price": price, "monthly": monthly})
+        rows.append({**sku, "name": (names or {}).get(part, ""), "price": price, "monthly": monthly})
     return round(sum(r["monthly"] or 0 for r in rows), 2), rows
 
 
 def assess(snapshot: Snapshot, catalogue: Catalogue, findings: Sequence[Finding],
-           prices: Mapping[str, float]) -> Assessment:
+           prices: Mapping[str, float], sku_names: Mapping[str, str] | None = None) -> Assessment:
     scores = score_workloads(snapshot, catalogue, findings)
     weighted = [(s.readiness, s.weight) for s in scores if s.readiness is not None and s.weight > 0]
     total_weight = sum(w for _, w in weighted)
     overall = round(sum(r * w for r, w in weighted) / total_weight) if total_weight else None
-    monthly, rows = spend(snapshot, prices)
+    monthly, rows = spend(snapshot, prices, sku_names)
     data_bytes = sum(s.data_bytes for s in scores)
     return Assessment(
         snapshot=snapshot, catalogue=catalogue, workloads=scores, readiness=overall,

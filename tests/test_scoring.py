@@ -77,3 +77,25 @@ def test_more_blockers_never_raise_the_demo_readiness(demo_snapshot: Snapshot) -
 
     degraded = score_all(demo_snapshot, assessment.catalogue, worse, {})
     assert (degraded.readiness or 0) <= (assessment.readiness or 0)
+
+
+def test_a_price_table_of_ones_own(demo_snapshot: Snapshot, tmp_path: Any) -> None:
+    table = tmp_path / "prices.yaml"
+    table.write_text("skus:\n  SPE_E3: {name: Notre E3, price: 10}\n", encoding="utf-8")
+    assessment = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions(prices=table))
+    e3 = next(r for r in assessment.spend_rows if r["sku"] == "SPE_E3")
+    assert e3["name"] == "Notre E3" and e3["monthly"] == 10 * e3["assigned"]
+    assert all(r["price"] is None for r in assessment.spend_rows if r["sku"] != "SPE_E3")  # unknown, not 0
+    assert assessment.spend_monthly == e3["monthly"]
+
+
+def test_a_broken_price_table_is_exit_5(demo_snapshot: Snapshot, tmp_path: Any) -> None:
+    from m365exit import snapshot as snap
+    from tests.conftest import run_cli
+
+    table = tmp_path / "prices.yaml"
+    table.write_text("prices: {SPE_E3: 10}\n", encoding="utf-8")
+    snap.save(demo_snapshot, tmp_path / "s.json")
+    result = run_cli("assess", str(tmp_path / "s.json"), "--prices", str(table), "--out", str(tmp_path / "out"))
+    assert result.returncode == 5
+    assert "prices.yaml is not valid" in result.stderr
