@@ -44,7 +44,6 @@ def source_count(workloads: Sequence[str]) -> int:
 class CollectOptions:
     workloads: Sequence[str] | None = None
     period: str = "D30"
-    strict: bool = False
     ca_bundle: str | None = None  # None: REQUESTS_CA_BUNDLE or the system store
     max_wait: float = 300.0
     source_label: str = "graph"
