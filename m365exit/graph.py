@@ -151,6 +151,7 @@ class GraphClient:
         self.stats: dict[str, ServiceStats] = {}
         self.answered = 0  # responses received at all: zero means Graph was never reached
         self._lock = threading.Lock()
+        self._token_lock = threading.Lock()  # MSAL's token cache is not safe across threads
         self._memo: dict[str, Any] = {}
 
     def remember(self, key: str, value: Any) -> None:
@@ -188,6 +189,10 @@ class GraphClient:
         self._sleep(seconds)
         return waited + seconds
 
+    def _token(self, *, force_refresh: bool = False) -> str:
+        with self._token_lock:
+            return self.tokens.token(force_refresh=force_refresh)
+
     @contextlib.contextmanager
     def _slot(self, service: str) -> Iterator[None]:
         """Hold one of the service's in-flight slots while a request is on the wire (never while waiting)."""
@@ -215,7 +220,7 @@ class GraphClient:
         attempt = 0  # throttling and 5xx retries
         broken = 0  # connection failures and bodies cut short
         while True:
-            hdrs = {"Authorization": f"Bearer {self.tokens.token()}", **(headers or {})}
+            hdrs = {"Authorization": f"Bearer {self._token()}", **(headers or {})}
             started = time.monotonic()
             try:
                 with self._slot(service):
@@ -243,7 +248,7 @@ class GraphClient:
             self._count(service, requests=1, bytes=len(response.content), seconds=time.monotonic() - started)
             if status == 401 and not refreshed:
                 refreshed = True  # an expired token mid-run: renew once, then believe Graph
-                self.tokens.token(force_refresh=True)
+                self._token(force_refresh=True)
                 self._count(service, retries=1)
                 continue
             if status in RETRY_STATUSES and attempt < self.max_retries:
