@@ -34,7 +34,7 @@ def serve(
     sim = Simulator(tenant, options, state_dir=state, port=port)
     with sim:
         write_state(sim, state)
-        for name, value in {**sim.env(), "M365EXIT_SIMULATOR_TRUTHS": str(state / "truths.json")}.items():
+        for name, value in sim.env().items():
             out.write(f"export {name}={shlex.quote(value)}\n")
         out.write(
             f"# {tenant.display_name} ({size}, seed {seed}): {len(tenant.users)} users; "
