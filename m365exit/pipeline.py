@@ -45,7 +45,7 @@ class CollectOptions:
     workloads: Sequence[str] | None = None
     period: str = "D30"
     ca_bundle: str | None = None  # None: REQUESTS_CA_BUNDLE or the system store
-    max_wait: float = 300.0
+    max_wait: float | None = None  # None: M365EXIT_MAX_WAIT or 300 s (graph.GraphClient)
     source_label: str = "graph"
 
 
@@ -71,8 +71,8 @@ def collect(
     result = run_sources(client, options.period, workloads, on_source)
     if result.sources_run and result.network_failures == result.sources_run:
         raise GraphUnreachableError(
-            f"Graph at {settings.graph_endpoint} could not be reached: nothing was collected.",
-            "Check the network, proxy and --cloud / --graph-endpoint.",
+            f"Graph at {settings.graph_endpoint} could not be reached or kept throttling: nothing was collected.",
+            "Check the network, proxy and --cloud / --graph-endpoint, or try again later.",
         )
     tenant = snap.TenantInfo(
         id=str(result.tenant.get("id") or claims.get("tid") or settings.tenant_id),
