@@ -148,6 +148,9 @@ class GraphClient:
         in_flight = int(_env_float("M365EXIT_MAX_IN_FLIGHT", 4)) if max_in_flight is None else max_in_flight
         self.max_in_flight = max(1, in_flight)
         self._slots: dict[str, threading.BoundedSemaphore] = {}
+        # When Graph throttles a service, every thread holds off that service until it said to come back,
+        # instead of each one drawing its own 429 (the throttle window would only grow).
+        self._resume_at: dict[str, float] = {}
         self.stats: dict[str, ServiceStats] = {}
         self.answered = 0  # responses received at all: zero means Graph was never reached
         self._lock = threading.Lock()
@@ -189,6 +192,14 @@ class GraphClient:
         self._sleep(seconds)
         return waited + seconds
 
+    def _hold(self, service: str, seconds: float) -> None:
+        with self._lock:
+            self._resume_at[service] = max(self._resume_at.get(service, 0.0), time.monotonic() + seconds)
+
+    def _held_for(self, service: str) -> float:
+        with self._lock:
+            return max(0.0, self._resume_at.get(service, 0.0) - time.monotonic())
+
     def _token(self, *, force_refresh: bool = False) -> str:
         with self._token_lock:
             return self.tokens.token(force_refresh=force_refresh)
@@ -217,9 +228,12 @@ class GraphClient:
         service = service or service_of(url)
         waited = 0.0
         refreshed = False
-        attempt = 0  # throttling and 5xx retries
+        attempt = 0  # retries Graph gave no Retry-After for (5xx, throttling without a hint)
         broken = 0  # connection failures and bodies cut short
         while True:
+            held = self._held_for(service)
+            if held:
+                waited = self._wait(held, waited, endpoint)
             hdrs = {"Authorization": f"Bearer {self._token()}", **(headers or {})}
             started = time.monotonic()
             try:
@@ -251,12 +265,19 @@ class GraphClient:
                 self._token(force_refresh=True)
                 self._count(service, retries=1)
                 continue
-            if status in RETRY_STATUSES and attempt < self.max_retries:
-                throttled = status == 429 or (status == 503 and "Retry-After" in response.headers)
+            delay = parse_retry_after(response.headers.get("Retry-After"))
+            # Graph saying when to come back is honoured until the wait cap, however many times it says so;
+            # a failure without that hint is retried a bounded number of times.
+            if status in RETRY_STATUSES and (delay is not None or attempt < self.max_retries):
+                throttled = status == 429 or (status == 503 and delay is not None)
                 self._count(service, throttled=int(throttled), retries=1)
-                delay = parse_retry_after(response.headers.get("Retry-After"))
-                waited = self._wait(delay if delay is not None else self._backoff(attempt), waited, endpoint)
-                attempt += 1
+                if delay is None:
+                    delay = self._backoff(attempt)
+                    attempt += 1
+                if throttled:
+                    self._hold(service, delay)  # the top of the loop waits, with every other thread
+                else:
+                    waited = self._wait(delay, waited, endpoint)
                 continue
             if status >= 400:
                 code, message = _error_of(response)
@@ -318,32 +339,41 @@ class GraphClient:
         pending = {index: paths[index] for index in chunk}
         results: dict[int, tuple[int, dict[str, Any]]] = {}
         extra = {"headers": dict(headers)} if headers else {}
+        service = service_of(next(iter(pending.values())))  # fan-out paths share a service
         waited = 0.0
-        for attempt in range(self.max_retries + 1):
+        attempt = 0  # rounds with failures Graph gave no Retry-After for
+        while pending:
+            held = self._held_for(service)
+            if held:  # counts toward this chunk's wait cap, however many rounds it takes
+                waited = self._wait(held, waited, "/$batch")
             body = {"requests": [{"id": str(i), "method": "GET", "url": "/" + p.lstrip("/"), **extra}
                                  for i, p in pending.items()]}
-            service = service_of(next(iter(pending.values())))  # fan-out paths share a service
             self._count(service, batches=1, inner_requests=len(pending))
             answer = self.request("POST", "$batch", body=body, service=service, expect_json=True).json()
-            retry_after = 0.0
+            unhinted = 0.0
             for response in answer.get("responses", []):
                 index = int(response.get("id", -1)) if str(response.get("id", "")).isdigit() else -1
                 if index not in pending:
                     continue
                 status = int(response.get("status", 500))
-                if status in RETRY_STATUSES and attempt < self.max_retries:
-                    inner_headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-                    self._count(service_of(pending[index]), throttled=int(status == 429), retries=1)
-                    delay = parse_retry_after(inner_headers.get("retry-after"))
-                    retry_after = max(retry_after, delay if delay is not None else self._backoff(attempt))
+                inner_headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+                delay = parse_retry_after(inner_headers.get("retry-after"))
+                if status in RETRY_STATUSES and (delay is not None or attempt < self.max_retries):
+                    self._count(service, throttled=int(status == 429), retries=1)
+                    if delay is not None:
+                        self._hold(service, delay)  # retried in the next round, after the pause
+                    else:
+                        unhinted = max(unhinted, self._backoff(attempt))
                     continue
                 inner_body = response.get("body")
                 results[index] = (status, inner_body if isinstance(inner_body, dict) else {})
                 del pending[index]
-            if not pending:
-                return results
-            if attempt < self.max_retries:
-                waited = self._wait(retry_after, waited, "/$batch")
+            answered = {int(r["id"]) for r in answer.get("responses", []) if str(r.get("id", "")).isdigit()}
+            if pending and (unhinted or set(pending) - answered):
+                attempt += 1  # a round lost to errors without a hint, or ids Graph never answered
+                if attempt > self.max_retries:
+                    break
+                waited = self._wait(unhinted or self._backoff(attempt), waited, "/$batch")
         for index in pending:  # Graph never answered these ids: report them failed rather than loop
             results[index] = (504, {"error": {"code": "NoBatchResponse",
                                               "message": "$batch returned no response for this request."}})
