@@ -49,7 +49,7 @@ def collect(
     options = pipeline.CollectOptions(workloads=workloads, period=period, strict=strict)
     chosen = pipeline.check_workloads(workloads)
     with console.progress(pipeline.source_count(chosen), "Collecting") as bar:
-        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.info)
+        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.prompt)
     report_collection(snapshot, out, strict)
 
 

@@ -56,7 +56,7 @@ def run(
     options = pipeline.CollectOptions(workloads=workloads, period=period, strict=strict)
     chosen = pipeline.check_workloads(workloads)
     with console.progress(pipeline.source_count(chosen), "Collecting") as bar:
-        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.info)
+        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.prompt)
     incomplete: IncompleteError | None = None
     try:
         report_collection(snapshot, out / "snapshot.json.gz", strict)
