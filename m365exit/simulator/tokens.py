@@ -229,6 +229,7 @@ class EntraApp:
         self.delegated_scopes: frozenset[str] = frozenset(roles)  # consented for users (device code)
         self.device_code_interval_s = 1
         self.device_code_lifetime_s = 900
+        self.assertion_headers: list[dict[str, Any]] = []  # JOSE headers of the client assertions received
         self._device_grants: dict[str, DeviceGrant] = {}
         self._refresh_tokens: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
@@ -525,6 +526,7 @@ class EntraApp:
         if decoded is None:
             return self._error(401, "invalid_client", 50027, "JWT token is invalid or malformed.")
         header, claims = decoded
+        self.assertion_headers.append({k: v for k, v in header.items() if k != "x5c"})
         if claims.get("iss") == self.client_id or "x5t" in header or "x5t#S256" in header:
             return self._check_certificate_assertion(tenant, assertion, header, claims)
         return self._check_federated_assertion(assertion, header, claims)
