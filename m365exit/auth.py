@@ -489,7 +489,7 @@ def token_provider(
 
     def acquire(force: bool) -> Mapping[str, Any]:
         if force:  # Graph said 401: drop the cached token so MSAL asks Entra for a new one
-            for cached in app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+            for cached in list(app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):  # copy first
                 app.token_cache.remove_at(cached)
         return dict(app.acquire_token_for_client(scopes=scopes))
 

@@ -1,13 +1,20 @@
 """GraphClient: the only way m365exit talks to Microsoft Graph.
 
 It pages until `@odata.nextLink` is absent (an empty page is not the end), honours Retry-After (decimals,
-and inside $batch), backs off with jitter where Graph gives no hint, renews the token on a 401, packs
-fan-out requests 20 to a $batch, and accounts for every request per service (DESIGN §8).
+and inside $batch), backs off with jitter where Graph gives no hint, renews the token on a 401, retries a
+body cut short or reset mid-way, packs fan-out requests 20 to a $batch, keeps a bounded number of requests
+in flight per service, and accounts for every request per service (DESIGN §8).
+
+Tuning for tests and slow links, from the environment when not passed: M365EXIT_MAX_WAIT (seconds of
+throttling waits a call may spend, default 300), M365EXIT_BACKOFF_BASE (first backoff in seconds, default 1),
+M365EXIT_MAX_IN_FLIGHT (requests in flight per service, default 4).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
 import threading
 import time
@@ -20,11 +27,18 @@ from urllib.parse import urlsplit
 import requests
 
 from m365exit.auth import TokenProvider
-from m365exit.transport import Transport
+from m365exit.transport import Transport, check_read_only
 
 BATCH_LIMIT = 20
 T = TypeVar("T")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+#: Largest documented page size of list endpoints that accept `$top` (graph-facts §3); added when a caller
+#: sends `$select` without `$top`, so no list is read at the default 100 a page.
+MAX_TOP = {
+    "users": 999, "groups": 999, "serviceprincipals": 999, "devices": 999, "teams": 999,
+    "sites/getallsites": 999, "devicemanagement/manageddevices": 1000,
+}
 
 
 @dataclass
@@ -51,7 +65,7 @@ class GraphError(Exception):
 
 
 def service_of(path: str) -> str:
-    """The throttling family a Graph path belongs to (graph-facts §5)."""
+    """The throttling family a Graph path belongs to (graph-facts §5), named as the simulator names it."""
     p = urlsplit(path).path.lower()
     for marker in ("/v1.0/", "/beta/"):
         if marker in p:
@@ -59,13 +73,13 @@ def service_of(path: str) -> str:
     p = p.lstrip("/")
     families = [
         ("reports/", "reports"), ("copilot/reports", "reports"),
-        ("identity/conditionalaccess", "conditional-access"),
+        ("identity/conditionalaccess", "conditionalAccess"),
         ("sites", "sharepoint"), ("drives", "sharepoint"),
         ("teams", "teams"), ("devicemanagement", "intune"),
         ("planner", "planner"), ("groups/", "planner"),  # groups/{id}/planner/plans is the only per-group call
         ("solutions/bookingbusinesses", "bookings"), ("places", "places"),
         ("security/cases", "ediscovery"), ("security/", "purview"), ("admin/", "admin"),
-        ("$batch", "batch"),
+        ("$batch", "batch"),  # GraphClient attributes a $batch to the service of its inner requests
     ]
     for prefix, family in families:
         if p.startswith(prefix) and not (prefix == "groups/" and "/planner" not in p):
@@ -82,6 +96,13 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return max(0.0, seconds)
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name) or default)
+    except ValueError:
+        return default
 
 
 def _error_of(response: requests.Response) -> tuple[str, str]:
@@ -104,11 +125,12 @@ class GraphClient:
         version: str = "v1.0",
         max_retries: int = 6,
         max_network_retries: int = 3,
-        max_wait: float = 300.0,
-        backoff_base: float = 1.0,
+        max_wait: float | None = None,
+        backoff_base: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         concurrency: int = 4,
+        max_in_flight: int | None = None,
     ) -> None:
         self.transport = transport
         self.tokens = tokens
@@ -116,14 +138,20 @@ class GraphClient:
         self.max_retries = max_retries
         # A refused or dropped connection rarely heals within a minute, unlike throttling: retry less.
         self.max_network_retries = max_network_retries
-        self.max_wait = max_wait
-        self.backoff_base = backoff_base
+        self.max_wait = _env_float("M365EXIT_MAX_WAIT", 300.0) if max_wait is None else max_wait
+        self.backoff_base = _env_float("M365EXIT_BACKOFF_BASE", 1.0) if backoff_base is None else backoff_base
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 (jitter for backoff, not cryptography)
-        self.concurrency = concurrency
+        self.concurrency = concurrency  # $batch requests sent at once by batch_get
+        # At most this many requests of one service on the wire at once, whatever the threads (Outlook and
+        # Bookings document 4 concurrent requests; others throttle harder when hammered in parallel).
+        in_flight = int(_env_float("M365EXIT_MAX_IN_FLIGHT", 4)) if max_in_flight is None else max_in_flight
+        self.max_in_flight = max(1, in_flight)
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
         self.stats: dict[str, ServiceStats] = {}
         self.answered = 0  # responses received at all: zero means Graph was never reached
         self._lock = threading.Lock()
+        self._token_lock = threading.Lock()  # MSAL's token cache is not safe across threads
         self._memo: dict[str, Any] = {}
 
     def remember(self, key: str, value: Any) -> None:
@@ -161,42 +189,71 @@ class GraphClient:
         self._sleep(seconds)
         return waited + seconds
 
+    def _token(self, *, force_refresh: bool = False) -> str:
+        with self._token_lock:
+            return self.tokens.token(force_refresh=force_refresh)
+
+    @contextlib.contextmanager
+    def _slot(self, service: str) -> Iterator[None]:
+        """Hold one of the service's in-flight slots while a request is on the wire (never while waiting)."""
+        with self._lock:
+            slot = self._slots.setdefault(service, threading.BoundedSemaphore(self.max_in_flight))
+        with slot:
+            yield
+
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None, body: Any = None, allow_redirects: bool = True,
+        service: str | None = None, expect_json: bool = False,
     ) -> requests.Response:
-        """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good."""
+        """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good.
+
+        `service` overrides the family the path belongs to (a $batch belongs to its inner requests' service).
+        With `expect_json`, a 2xx body that is not whole JSON (cut short) is retried like a dropped connection.
+        """
         url = self.url(path)
+        check_read_only(method, url, body)  # before the token is even fetched: nothing leaves the process
         endpoint = urlsplit(url).path
-        service = service_of(url)
+        service = service or service_of(url)
         waited = 0.0
         refreshed = False
-        attempt = 0
+        attempt = 0  # throttling and 5xx retries
+        broken = 0  # connection failures and bodies cut short
         while True:
-            hdrs = {"Authorization": f"Bearer {self.tokens.token()}", **(headers or {})}
+            hdrs = {"Authorization": f"Bearer {self._token()}", **(headers or {})}
             started = time.monotonic()
             try:
-                response = self.transport.request(
-                    method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects
-                )
+                with self._slot(service):
+                    # stream=False: requests reads the whole body here, so a reset or a body shorter than its
+                    # Content-Length raises (ConnectionError / ChunkedEncodingError) inside this try.
+                    response = self.transport.request(
+                        method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects
+                    )
+                if expect_json and response.ok:
+                    response.json()  # raises requests.JSONDecodeError on a truncated body
             except requests.RequestException as exc:
+                truncated = isinstance(exc, requests.JSONDecodeError)
+                if truncated:
+                    self.answered += 1
                 self._count(service, requests=1, seconds=time.monotonic() - started)
-                if attempt >= self.max_network_retries:
-                    raise GraphError(endpoint, None, type(exc).__name__, "the connection failed", "network") from None
+                if broken >= self.max_network_retries:
+                    what = "the response body was cut short" if truncated else "the connection failed"
+                    raise GraphError(endpoint, None, type(exc).__name__, what, "network") from None
                 self._count(service, retries=1)
-                waited = self._wait(self._backoff(attempt), waited, endpoint)
-                attempt += 1
+                waited = self._wait(self._backoff(broken), waited, endpoint)
+                broken += 1
                 continue
             status = response.status_code
             self.answered += 1
             self._count(service, requests=1, bytes=len(response.content), seconds=time.monotonic() - started)
             if status == 401 and not refreshed:
                 refreshed = True  # an expired token mid-run: renew once, then believe Graph
-                self.tokens.token(force_refresh=True)
+                self._token(force_refresh=True)
                 self._count(service, retries=1)
                 continue
             if status in RETRY_STATUSES and attempt < self.max_retries:
-                self._count(service, throttled=int(status == 429), retries=1)
+                throttled = status == 429 or (status == 503 and "Retry-After" in response.headers)
+                self._count(service, throttled=int(throttled), retries=1)
                 delay = parse_retry_after(response.headers.get("Retry-After"))
                 waited = self._wait(delay if delay is not None else self._backoff(attempt), waited, endpoint)
                 attempt += 1
@@ -210,7 +267,7 @@ class GraphClient:
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None,
                  headers: Mapping[str, str] | None = None) -> dict[str, Any]:
-        data = self.request("GET", path, params=params, headers=headers).json()
+        data = self.request("GET", path, params=_with_top(path, params), headers=headers, expect_json=True).json()
         return data if isinstance(data, dict) else {}
 
     def iter_pages(self, path: str, params: Mapping[str, Any] | None = None,
@@ -235,6 +292,8 @@ class GraphClient:
         the cross-host hop.
         """
         path = f"{root}/{function}(period='{period}')"
+        # A reset or a short download raises inside request() and is retried from the function call: the
+        # download URL is short-lived, so a fresh redirect is the safe way back.
         return self.request("GET", path).content
 
     def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None
@@ -263,8 +322,9 @@ class GraphClient:
         for attempt in range(self.max_retries + 1):
             body = {"requests": [{"id": str(i), "method": "GET", "url": "/" + p.lstrip("/"), **extra}
                                  for i, p in pending.items()]}
-            self._count("batch", batches=1, inner_requests=len(pending))
-            answer = self.request("POST", "$batch", body=body).json()
+            service = service_of(next(iter(pending.values())))  # fan-out paths share a service
+            self._count(service, batches=1, inner_requests=len(pending))
+            answer = self.request("POST", "$batch", body=body, service=service, expect_json=True).json()
             retry_after = 0.0
             for response in answer.get("responses", []):
                 index = int(response.get("id", -1)) if str(response.get("id", "")).isdigit() else -1
@@ -292,6 +352,14 @@ class GraphClient:
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
         return {name: {**asdict(s), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
+
+
+def _with_top(path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Add `$top` at the documented maximum to a known list read that selects without paging size."""
+    if not params or any(k.lower() in ("$top", "top") for k in params):
+        return params
+    top = MAX_TOP.get(path.strip("/").split("?", 1)[0].lower())
+    return {**params, "$top": top} if top else params
 
 
 def inner_error(body: Mapping[str, Any]) -> tuple[str, str]:

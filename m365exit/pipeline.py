@@ -44,9 +44,8 @@ def source_count(workloads: Sequence[str]) -> int:
 class CollectOptions:
     workloads: Sequence[str] | None = None
     period: str = "D30"
-    strict: bool = False
     ca_bundle: str | None = None  # None: REQUESTS_CA_BUNDLE or the system store
-    max_wait: float = 300.0
+    max_wait: float | None = None  # None: M365EXIT_MAX_WAIT or 300 s (graph.GraphClient)
     source_label: str = "graph"
 
 
@@ -72,8 +71,8 @@ def collect(
     result = run_sources(client, options.period, workloads, on_source)
     if result.sources_run and result.network_failures == result.sources_run:
         raise GraphUnreachableError(
-            f"Graph at {settings.graph_endpoint} could not be reached: nothing was collected.",
-            "Check the network, proxy and --cloud / --graph-endpoint.",
+            f"Graph at {settings.graph_endpoint} could not be reached or kept throttling: nothing was collected.",
+            "Check the network, proxy and --cloud / --graph-endpoint, or try again later.",
         )
     tenant = snap.TenantInfo(
         id=str(result.tenant.get("id") or claims.get("tid") or settings.tenant_id),
@@ -109,8 +108,16 @@ def save_collected(snapshot: snap.Snapshot, out: Path, *, strict: bool) -> None:
         )
 
 
-def load_prices(path: Path | None = None) -> dict[str, float]:
-    """SKU part number → monthly list price per user; the built-in table unless a file is given."""
+@dataclass(frozen=True)
+class SkuCatalogue:
+    """SKU part number → product name and indicative monthly list price per user."""
+
+    names: dict[str, str]
+    prices: dict[str, float]
+
+
+def load_prices(path: Path | None = None) -> SkuCatalogue:
+    """The built-in SKU table unless a file is given (--prices)."""
     import yaml
 
     from m365exit.errors import RulesError
@@ -119,13 +126,16 @@ def load_prices(path: Path | None = None) -> dict[str, float]:
     path = path or rules_dir() / "prices" / "list-prices.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        prices = data["prices"]
-        return {str(sku): float(price) for sku, price in prices.items()}
+        skus = data["skus"]
+        return SkuCatalogue(
+            names={str(sku): str(entry["name"]) for sku, entry in skus.items() if entry.get("name")},
+            prices={str(sku): float(entry["price"]) for sku, entry in skus.items() if entry.get("price") is not None},
+        )
     except OSError as exc:
         raise RulesError(f"Cannot read the price table {path}: {exc.strerror}.", "Check --prices.") from None
     except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
         raise RulesError(
-            f"The price table {path} is not valid: expected 'prices:' mapping SKU part numbers to numbers.",
+            f"The price table {path} is not valid: expected 'skus:' mapping part numbers to {{name, price}}.",
             "See rules/prices/list-prices.yaml in the m365exit sources for the format.",
         ) from None
 
@@ -146,7 +156,8 @@ def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessm
     findings = evaluate_rules(
         catalogue, snapshot.facts, absent=snapshot.absent_reasons(), today=snapshot.collected_at.date()
     )
-    return scoring.assess(snapshot, catalogue, findings, load_prices(options.prices))
+    skus = load_prices(options.prices)
+    return scoring.assess(snapshot, catalogue, findings, skus.prices, skus.names)
 
 
 def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[scoring.Assessment, list[Path]]:

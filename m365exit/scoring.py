@@ -62,6 +62,11 @@ class Assessment:
     assumptions: list[str]
     sovereignty: list[SovereigntyRating] = field(default_factory=list)  # options of the recommended products
 
+    @property
+    def decisions(self) -> list[Finding]:
+        """Findings someone decided about: an exception (in force or expired) or a disabled rule."""
+        return [f for f in self.findings if f.exception is not None or f.status == "disabled"]
+
     def workload(self, workload_id: str) -> WorkloadScore:
         return next(w for w in self.workloads if w.id == workload_id)
 
@@ -117,48 +122,47 @@ def score_workloads(snapshot: Snapshot, catalogue: Catalogue, findings: Sequence
 
 
 def waves(scores: Sequence[WorkloadScore]) -> list[list[str]]:
-    """Dependencies first (identity before what signs in through it), quick wins first within a wave;
-    blocked workloads wait in a last wave for the decisions their blockers need."""
+    """Waves that respect dependencies: a workload moves after everything it depends on (identity before the
+    services that sign in through it). Within a wave the readiest and cheapest come first, so quick wins
+    lead; a blocked workload keeps its place in the order, flagged in the report as needing a decision
+    before its wave can start, and its dependants wait behind it."""
     by_id = {s.id: s for s in scores}
-    depth: dict[str, int] = {}
+    level: dict[str, int] = {}
 
-    def level(wid: str, seen: frozenset[str] = frozenset()) -> int:
-        if wid in depth:
-            return depth[wid]
-        deps = [d for d in by_id[wid].depends_on if d in by_id and d not in seen]
-        depth[wid] = 1 + max((level(d, seen | {wid}) for d in deps), default=-1)
-        return depth[wid]
+    def wave_of(wid: str, path: frozenset[str] = frozenset()) -> int:
+        if wid not in level:
+            deps = [d for d in by_id[wid].depends_on if d in by_id and d not in path]  # a cycle is a loader error
+            level[wid] = 1 + max((wave_of(d, path | {wid}) for d in deps), default=-1)
+        return level[wid]
 
-    open_ = [s for s in scores if s.status != "blocked"]
     plan: dict[int, list[WorkloadScore]] = {}
-    for s in open_:
-        plan.setdefault(level(s.id), []).append(s)
-    result = [
-        [s.id for s in sorted(group, key=lambda s: (-(s.readiness or 0), s.effort_days, s.id))]
-        for _, group in sorted(plan.items())
-    ]
-    blocked = sorted((s for s in scores if s.status == "blocked"), key=lambda s: (s.blockers, s.effort_days, s.id))
-    if blocked:
-        result.append([s.id for s in blocked])
-    return result
+    for s in scores:
+        plan.setdefault(wave_of(s.id), []).append(s)
+
+    def quick_first(s: WorkloadScore) -> tuple[bool, bool, int, float, str]:
+        return (s.status == "blocked", s.readiness is None, -(s.readiness or 0), s.effort_days, s.id)
+
+    return [[s.id for s in sorted(group, key=quick_first)] for _, group in sorted(plan.items())]
 
 
-def spend(snapshot: Snapshot, prices: Mapping[str, float]) -> tuple[float, list[dict[str, Any]]]:
+def spend(snapshot: Snapshot, prices: Mapping[str, float], names: Mapping[str, str] | None = None
+          ) -> tuple[float, list[dict[str, Any]]]:
     rows = []
     for sku in snapshot.tables.get("licensing.skus", []):
-        price = prices.get(str(sku.get("sku")))
+        part = str(sku.get("sku"))
+        price = prices.get(part)
         monthly = None if price is None else round(price * int(sku.get("assigned", 0)), 2)
-        rows.append({**sku, "price": price, "monthly": monthly})
+        rows.append({**sku, "name": (names or {}).get(part, ""), "price": price, "monthly": monthly})
     return round(sum(r["monthly"] or 0 for r in rows), 2), rows
 
 
 def assess(snapshot: Snapshot, catalogue: Catalogue, findings: Sequence[Finding],
-           prices: Mapping[str, float]) -> Assessment:
+           prices: Mapping[str, float], sku_names: Mapping[str, str] | None = None) -> Assessment:
     scores = score_workloads(snapshot, catalogue, findings)
     weighted = [(s.readiness, s.weight) for s in scores if s.readiness is not None and s.weight > 0]
     total_weight = sum(w for _, w in weighted)
     overall = round(sum(r * w for r, w in weighted) / total_weight) if total_weight else None
-    monthly, rows = spend(snapshot, prices)
+    monthly, rows = spend(snapshot, prices, sku_names)
     data_bytes = sum(s.data_bytes for s in scores)
     return Assessment(
         snapshot=snapshot, catalogue=catalogue, workloads=scores, readiness=overall,

@@ -44,3 +44,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         [sys.executable, "-m", "m365exit", *args], capture_output=True, text=True,
         env=env if env is not None else clean_env(), cwd=cwd, timeout=timeout, check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(sim: Any) -> Any:
+    """The demo tenant collected once, in process, for tests of what comes after collection."""
+    from m365exit import pipeline
+    from m365exit.auth import AuthSettings
+
+    return pipeline.collect(AuthSettings.from_env(sim.env()), pipeline.CollectOptions(ca_bundle=str(sim.ca_path)))

@@ -10,9 +10,11 @@ from m365exit import console
 from m365exit.cli import answers, assess, collect, demo, importcmd, permissions, run  # noqa: F401  (they register)
 from m365exit.cli.app import app
 from m365exit.cli.rules import app as rules_app
+from m365exit.cli.simulator import app as simulator_app
 from m365exit.errors import ExitCode, M365ExitError
 
 app.add_typer(rules_app, name="rules", help="Validate, list, explain and test the rules.")
+app.add_typer(simulator_app, name="simulator", help="The local Microsoft Graph simulator.")
 
 
 def main() -> None:

@@ -48,6 +48,10 @@ def root(
 
 Lang = Annotated[str, typer.Option("--lang", help="Report language: en or fr.")]
 Formats = Annotated[str, typer.Option("--format", help="Comma-separated: html,json,md.")]
+
+
+def format_list(formats: str) -> list[str]:
+    return [f.strip() for f in formats.split(",") if f.strip()]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder that receives the reports.")]
 Period = Annotated[str, typer.Option("--period", help="Usage-report period: D7, D30, D90 or D180.")]
 Workloads = Annotated[

@@ -9,7 +9,7 @@ import typer
 
 from m365exit import console, pipeline
 from m365exit import snapshot as snap
-from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app
+from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
 from m365exit.scoring import Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
@@ -48,7 +48,7 @@ def assess(
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
-        rules_dirs=rules or [], formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=lang,
+        rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         prices=prices, fail_under=fail_under, answers=answers,
     )
     assessment, written = pipeline.assess(snap.load(snapshot), out, options)

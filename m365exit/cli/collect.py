@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from m365exit import console, pipeline
+from m365exit.auth import AuthSettings
 from m365exit.cli.app import (
     AuthorityHost,
     ClientId,
@@ -46,11 +47,16 @@ def collect(
 ) -> None:
     """Read the tenant through Microsoft Graph (read-only) and write a snapshot."""
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    options = pipeline.CollectOptions(workloads=workloads, period=period, strict=strict)
-    chosen = pipeline.check_workloads(workloads)
-    with console.progress(pipeline.source_count(chosen), "Collecting") as bar:
-        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.prompt)
+    snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
     report_collection(snapshot, out, strict)
+
+
+def collect_with_progress(settings: AuthSettings, options: pipeline.CollectOptions,
+                          label: str = "Collecting") -> Snapshot:
+    """The collection with a bar on a terminal (one step per source); device-code prompts go to stderr."""
+    steps = pipeline.source_count(pipeline.check_workloads(options.workloads))
+    with console.progress(steps, label) as bar:
+        return pipeline.collect(settings, options, bar, show_device_code=console.prompt)
 
 
 def report_collection(snapshot: Snapshot, out: Path, strict: bool) -> None:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from m365exit import console, pipeline
+from m365exit import pipeline
 from m365exit.auth import AuthSettings
 from m365exit.cli.app import Lang, OutDir, app
 from m365exit.cli.assess import finish
-from m365exit.cli.collect import report_collection
+from m365exit.cli.collect import collect_with_progress, report_collection
 
 
 @app.command()
@@ -32,9 +32,7 @@ def demo(
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
             settings = AuthSettings.from_env(sim.env())
             options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator")
-            steps = pipeline.source_count(pipeline.check_workloads(None))
-            with console.progress(steps, "Collecting (simulator)") as bar:
-                snapshot = pipeline.collect(settings, options, bar)
+            snapshot = collect_with_progress(settings, options, "Collecting (simulator)")
     report_collection(snapshot, out / "snapshot.json.gz", strict=False)
     assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang))
     finish(assessment, written, None)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from m365exit import console, pipeline
+from m365exit import pipeline
 from m365exit.cli.app import (
     AuthorityHost,
     ClientId,
@@ -26,9 +26,10 @@ from m365exit.cli.app import (
     Workloads,
     app,
     auth_settings,
+    format_list,
 )
 from m365exit.cli.assess import finish
-from m365exit.cli.collect import report_collection
+from m365exit.cli.collect import collect_with_progress, report_collection
 from m365exit.errors import IncompleteError
 
 
@@ -53,17 +54,14 @@ def run(
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder."""
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    options = pipeline.CollectOptions(workloads=workloads, period=period, strict=strict)
-    chosen = pipeline.check_workloads(workloads)
-    with console.progress(pipeline.source_count(chosen), "Collecting") as bar:
-        snapshot = pipeline.collect(settings, options, bar, show_device_code=console.prompt)
+    snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
     incomplete: IncompleteError | None = None
     try:
         report_collection(snapshot, out / "snapshot.json.gz", strict)
     except IncompleteError as exc:  # still assess: the reports show what could be collected
         incomplete = exc
     assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(
-        rules_dirs=rules or [], formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=lang,
+        rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         fail_under=fail_under, answers=answers,
     ))
     if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)

@@ -163,6 +163,8 @@ def _issue_for(source: Source, error: GraphError) -> Issue:
         message = f"Permission {needed} is not granted (or not consented) for this application."
         if source.licence:
             message += f" The tenant may also lack {source.licence}."
+    elif error.status == 400 and source.licence:  # e.g. Intune: "Request not applicable to target tenant."
+        message = f"{error.message} The tenant may lack {source.licence}.".strip()
     elif error.kind == "throttled":
         message = error.message
     elif error.kind == "network":
@@ -195,7 +197,7 @@ def run_sources(
                         f"Graph could not be reached ({error.code} on {error.endpoint}): nothing was collected.",
                         "Check the network, the proxy, REQUESTS_CA_BUNDLE and --cloud / --graph-endpoint.",
                     ) from None
-                result.network_failures += error.kind == "network"
+                result.network_failures += error.kind in ("network", "throttled")  # nothing got through
                 result.issues.append(_issue_for(source, error))
                 continue
             merge(result, output, source.endpoint)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from m365exit import usage_reports as ur
 from m365exit.collectors import Output, collector, report_source
 from m365exit.graph import GraphClient
@@ -50,6 +52,15 @@ def site_usage(csv: bytes | str, period: str) -> Output:
         facts["sharepoint.sites_group"] = int((template == "GROUP").sum())
     else:
         absent["sharepoint.sites_group"] = "The SharePoint usage report has no 'Root Web Template' column."
-    return Output(facts=facts, tables={"sharepoint.largest_sites": rows}, absent=absent,
+    templates: list[dict[str, Any]] = []
+    if "Root Web Template" in sized:
+        by_template = sized.groupby("Root Web Template").agg(sites=("_bytes", "size"), storage_bytes=("_bytes", "sum"),
+                                                            files=("_files", "sum"))
+        templates = [{"template": str(name) or "(none)", "sites": int(row.sites),
+                      "storage_bytes": int(row.storage_bytes), "files": int(row.files)}
+                     for name, row in by_template.iterrows()]
+    templates.sort(key=lambda r: (-r["sites"], r["template"]))
+    return Output(facts=facts, tables={"sharepoint.largest_sites": rows, "sharepoint.templates": templates},
+                  absent=absent,
                   tenant={"report_names_concealed": ur.names_concealed(frame, "Owner Principal Name")}
                   if "Owner Principal Name" in frame else {})

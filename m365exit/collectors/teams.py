@@ -29,7 +29,7 @@ def teams_list(client: GraphClient, period: str) -> Output:
 
 
 @teams.source(
-    "channels", endpoint="/teams/{id}/channels", permission="Channel.ReadBasic.All",
+    "channels", endpoint="/teams/{id}/channels", permission="Channel.ReadBasic.All", also=["Team.ReadBasic.All"],
     facts=["teams.channels_standard", "teams.channels_private", "teams.channels_shared"],
     purpose="Teams and channels to recreate; private and shared channels have no direct equivalent everywhere.",
 )
@@ -57,6 +57,7 @@ def channels(client: GraphClient, period: str) -> Output:
 
 @teams.source(
     "installed-apps", endpoint="/teams/{id}/installedApps", permission="TeamsAppInstallation.ReadForTeam.All",
+    also=["Team.ReadBasic.All"],
     facts=["teams.apps_installed", "teams.apps_store", "teams.apps_custom"],
     purpose="Apps inside Teams that the replacement must offer, integrate or drop.",
 )

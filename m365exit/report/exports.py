@@ -46,6 +46,14 @@ def to_dict(a: Assessment) -> dict[str, Any]:
             for w in a.workloads
         ],
         "issues": [i.model_dump(mode="json") for i in s.issues],
+        "decisions": [
+            {"rule": f.rule_id, "workload": f.workload, "status": f.status,
+             "owner": f.exception.owner if f.exception else None,
+             "reason": f.exception.reason if f.exception else None,
+             "expires": f.exception.expires.isoformat() if f.exception else None,
+             "expired": f.exception.expired if f.exception else None}
+            for f in a.decisions
+        ],
     }
 
 

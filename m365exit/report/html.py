@@ -40,6 +40,7 @@ INVENTORY_TABLES = [
     ("identity.ca_policies", "Conditional access policies", ["name", "state"]),
     ("identity.domains", "Domains", ["domain", "verified", "authentication", "default"]),
     ("exchange.largest_mailboxes", "Largest mailboxes", ["mailbox", "type", "storage_bytes", "items"]),
+    ("sharepoint.templates", "SharePoint sites by template", ["template", "sites", "storage_bytes", "files"]),
     ("sharepoint.largest_sites", "Largest SharePoint sites",
      ["site", "template", "storage_bytes", "files", "last_activity"]),
     ("teams.private_channels", "Teams with private or shared channels", ["team", "private", "shared", "standard"]),

@@ -47,6 +47,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     service: str = "graph"
     batch: bool = False  # a $batch envelope (service = the most common service of its inner requests)
+    throttled: bool = False  # a throttling answer (429, or SharePoint's 503)
 
     def payload(self) -> bytes:
         if self.body is None:
@@ -255,6 +256,8 @@ class GraphApp:
         self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self._cache_lock = threading.Lock()
         self._sample: dict[str, frozenset[str]] = {}
+        # Throttling and variants (faults.py): the Simulator sets this; None answers the request normally.
+        self.gate: Callable[[str, tuple[str, ...], Query, Context, RouteSpec], Response | None] | None = None
 
     # -- entry point -----------------------------------------------------------------------------
 
@@ -276,7 +279,12 @@ class GraphApp:
                 return resp
             assert spec is not None
             self._authorize(spec, ctx)
-            resp = self._dispatch(route, args, Query.parse(raw_query), ctx, spec)
+            query = Query.parse(raw_query)
+            gated = self.gate(route, args, query, ctx, spec) if self.gate else None
+            if gated is not None:
+                gated.service = spec.service
+                return gated
+            resp = self._dispatch(route, args, query, ctx, spec)
             resp.service = spec.service
             return resp
         except GraphError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import threading
 from pathlib import Path
@@ -23,6 +24,7 @@ def serve(
 ) -> int:
     """Start the simulator, write ca.pem and truths.json to state_dir, print `export` lines, serve.
 
+    The lines are shell-quoted, so `eval "$(m365exit simulator serve ... | grep ^export)"` is safe.
     Returns 0 when stopped by Ctrl-C (or `stop_event`, for tests).
     """
     out = out or sys.stdout
@@ -33,7 +35,7 @@ def serve(
     with sim:
         write_state(sim, state)
         for name, value in sim.env().items():
-            out.write(f"export {name}={value}\n")
+            out.write(f"export {name}={shlex.quote(value)}\n")
         out.write(
             f"# {tenant.display_name} ({size}, seed {seed}): {len(tenant.users)} users; "
             f"truths in {state / 'truths.json'}; Ctrl-C to stop\n"

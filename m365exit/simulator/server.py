@@ -11,10 +11,13 @@ import secrets
 import shutil
 import socket
 import ssl
+import struct
 import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,8 +26,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from m365exit.simulator import certs
-from m365exit.simulator.graph import JSON_TYPE, Context, GraphApp, Headers, Response, error
-from m365exit.simulator.permissions import GRANTED_BY_DEFAULT
+from m365exit.simulator.faults import Faults, Throttler, Throttling, identity_cost, variant_routes
+from m365exit.simulator.graph import JSON_TYPE, Context, GraphApp, Headers, Query, Response, error
+from m365exit.simulator.graph import GraphError as RouteError
+from m365exit.simulator.permissions import GRANTED_BY_DEFAULT, ROUTES, RouteSpec
 from m365exit.simulator.reports import build_csv
 from m365exit.simulator.tenant import Tenant
 from m365exit.simulator.tokens import EntraApp
@@ -41,7 +46,9 @@ class SimulatorOptions:
     token_lifetime_s: int = 3599
     download_ttl_s: int = DOWNLOAD_TTL_S
     seed: int = 0  # order of $batch responses
-    # Room for later: throttling (per service, Retry-After) and faults (5xx, resets, truncation).
+    throttling: Throttling | None = None  # per-service limits, storms (faults.py); None: never throttle
+    faults: Faults | None = None  # 5xx, resets, slow or truncated bodies, expired tokens; None: none
+    variants: tuple[str, ...] = ()  # faults.VARIANTS names: no-intune, no-p1, usgov, china
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +64,8 @@ class LoggedRequest:
     inner: bool = False
     authorization_sent: bool = False
     batch: bool = False
+    throttled: bool = False
+    fault: str = ""  # the fault injected into this request, if any
 
 
 class _Server(ThreadingHTTPServer):
@@ -94,6 +103,19 @@ class _Server(ThreadingHTTPServer):
                 c.shutdown(socket.SHUT_RDWR)
 
 
+_SERVER_ERRORS = {
+    500: ("InternalServerError", "An internal server error occurred."),
+    502: ("BadGateway", "The service is temporarily unavailable."),
+    503: ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
+    504: ("GatewayTimeout", "The gateway did not receive a response in time."),
+}
+
+
+def _server_error(status: int) -> Response:
+    code, message = _SERVER_ERRORS[status]
+    return error(status, code, message)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -121,33 +143,60 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         body = self._read_body()
         sim = self.server.sim
-        if sim.options.latency_ms:
-            time.sleep(sim.options.latency_ms / 1000)
         headers = Headers(list(self.headers.items()))
-        if self.server.kind == "download":
-            resp = sim.download(method, self.path)
-        else:
-            resp = sim.dispatch(method, self.path, headers, body)
-        payload = resp.payload()
-        self.send_response(resp.status)
-        out_headers = {
-            "Content-Type": JSON_TYPE if not isinstance(resp.body, bytes) else "application/octet-stream",
-            "request-id": str(uuid.uuid4()),
-            "Cache-Control": "no-cache",
-            "Strict-Transport-Security": "max-age=31536000",
-        }
-        if self.server.kind == "graph" and not self.path.split("?", 1)[0].count("/oauth2/"):
-            out_headers["client-request-id"] = headers.get("client-request-id") or out_headers["request-id"]
-            out_headers["OData-Version"] = "4.0"
-        out_headers.update(resp.headers)
-        if resp.body is None and "Content-Type" not in resp.headers:
-            out_headers.pop("Content-Type", None)
-        for k, v in out_headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(payload)
+        service = sim.classify(self.server.kind, self.path, body)
+        number, fault = sim.pick_fault(service)
+        with sim.in_flight(service):
+            if sim.options.latency_ms:
+                time.sleep(sim.options.latency_ms / 1000)
+            if fault == "expired_token" and self.server.kind == "graph":
+                sim.revoke(headers.get("Authorization"))  # the token in use is now refused: 401, renew
+            if fault in ("500", "502", "503", "504"):
+                resp = _server_error(int(fault))
+                resp.service = service
+            elif self.server.kind == "download":
+                resp = sim.download(method, self.path)
+            else:
+                resp = sim.dispatch(method, self.path, headers, body)
+            payload = resp.payload()
+            self.send_response(resp.status)
+            out_headers = {
+                "Content-Type": JSON_TYPE if not isinstance(resp.body, bytes) else "application/octet-stream",
+                "request-id": str(uuid.uuid4()),
+                "Cache-Control": "no-cache",
+                "Strict-Transport-Security": "max-age=31536000",
+            }
+            if self.server.kind == "graph" and not self.path.split("?", 1)[0].count("/oauth2/"):
+                out_headers["client-request-id"] = headers.get("client-request-id") or out_headers["request-id"]
+                out_headers["OData-Version"] = "4.0"
+            out_headers.update(resp.headers)
+            if resp.body is None and "Content-Type" not in resp.headers:
+                out_headers.pop("Content-Type", None)
+            for k, v in out_headers.items():
+                self.send_header(k, v)
+            # A truncated body comes two ways, alternately: JSON cut short with a matching Content-Length
+            # (the client must notice the JSON is broken), or a Content-Length the body never reaches. A CSV
+            # download is always truncated the second way (a cut CSV with a matching length is undetectable).
+            cut_json = fault == "truncate" and number % 2 == 1 and not isinstance(resp.body, bytes)
+            if cut_json and len(payload) > 1:
+                payload = payload[: len(payload) // 2]
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if method != "HEAD":
+                if (fault == "reset" or (fault == "truncate" and not cut_json)) and len(payload) > 1:
+                    # Content-Length promises the whole body; send half, then hang up (reset: with a TCP RST)
+                    self.wfile.write(payload[: len(payload) // 2])
+                    self.wfile.flush()
+                    self._hang_up(reset=fault == "reset")
+                elif fault == "slow":
+                    step = sim.options.faults.slow_chunk if sim.options.faults else 512
+                    delay = sim.options.faults.slow_delay_s if sim.options.faults else 0.002
+                    for start in range(0, len(payload), step):
+                        self.wfile.write(payload[start : start + step])
+                        self.wfile.flush()
+                        time.sleep(delay)
+                else:
+                    self.wfile.write(payload)
         sim.record(
             LoggedRequest(
                 time.time(),
@@ -159,8 +208,20 @@ class _Handler(BaseHTTPRequestHandler):
                 len(payload),
                 authorization_sent=bool(headers.get("Authorization")),
                 batch=resp.batch,
+                throttled=resp.throttled,
+                fault=fault or "",
             )
         )
+
+    def _hang_up(self, *, reset: bool) -> None:
+        """Close the connection mid-body; with SO_LINGER 0 the peer gets a TCP RST (connection reset)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            if reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.close()
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -230,6 +291,15 @@ class Simulator:
             signing_key=self._secret,
         )
         self.graph: GraphApp | None = None
+        # throttling, faults, variants (faults.py) and the counters they feed
+        self.throttler = Throttler(self.options.throttling, len(tenant.users)) if self.options.throttling else None
+        self._unavailable = variant_routes(tuple(self.options.variants))
+        self._revoked: set[str] = set()
+        self._number = 0  # Graph and download requests so far (token calls excluded)
+        self._gated = 0  # Graph requests routed so far, inner $batch requests included
+        self._in_flight: Counter[str] = Counter()
+        self.max_in_flight: Counter[str] = Counter()
+        self._state_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -264,6 +334,7 @@ class Simulator:
             seed=self.options.seed,
         )
         self.graph.on_inner = self._record_inner  # type: ignore[method-assign]
+        self.graph.gate = self._gate
         for srv in self._servers:
             th = threading.Thread(
                 target=srv.serve_forever,
@@ -328,6 +399,92 @@ class Simulator:
         }
         return self.entra.sign(payload)
 
+    # -- throttling, faults, variants ----------------------------------------------------------------
+
+    def classify(self, kind: str, raw_path: str, body: bytes) -> str:
+        """The service a request belongs to, before answering it (for faults and in-flight counts)."""
+        if kind == "download":
+            return "reports"
+        parts = [p for p in unquote(urlsplit(raw_path).path).split("/") if p]
+        if len(parts) >= 2 and parts[1] in ("v2.0", "oauth2", "discovery"):
+            return "auth"
+        if self.graph is None or not parts or parts[0] not in ("v1.0", "beta"):
+            return "graph"
+        rest = "/".join(parts[1:])
+        if rest.lower() == "$batch":
+            try:
+                inner = [str(r["url"]).lstrip("/").split("?", 1)[0] for r in json.loads(body)["requests"]]
+            except (ValueError, KeyError, TypeError):
+                return "graph"
+            found = Counter(self._service_of(unquote(u)) for u in inner).most_common(1)
+            return found[0][0] if found else "graph"
+        return self._service_of(rest)
+
+    def _service_of(self, rest: str) -> str:
+        assert self.graph is not None
+        try:
+            route, _ = self.graph._route(rest)
+        except RouteError:  # an unknown path has no service
+            return "graph"
+        spec = ROUTES.get(route.split(":", 1)[0])
+        return spec.service if spec else "graph"
+
+    def pick_fault(self, service: str) -> tuple[int, str | None]:
+        """Number this request (token calls aside) and say which fault, if any, it meets."""
+        if service == "auth":
+            return 0, None
+        with self._state_lock:
+            self._number += 1
+            number = self._number
+        faults = self.options.faults
+        return number, (faults.pick(number, service) if faults else None)
+
+    @contextlib.contextmanager
+    def in_flight(self, service: str) -> Iterator[None]:
+        """Count requests being answered per service; `max_in_flight` keeps the peak."""
+        with self._state_lock:
+            self._in_flight[service] += 1
+            self.max_in_flight[service] = max(self.max_in_flight[service], self._in_flight[service])
+        try:
+            yield
+        finally:
+            with self._state_lock:
+                self._in_flight[service] -= 1
+
+    def revoke(self, authorization: str) -> None:
+        """Refuse this bearer token from now on, as if it had expired (the client must get a new one)."""
+        token = authorization.partition(" ")[2].strip()
+        if token:
+            with self._state_lock:
+                self._revoked.add(hashlib.sha256(token.encode()).hexdigest())
+
+    def _gate(self, route: str, args: tuple[str, ...], q: Query, ctx: Context, spec: RouteSpec) -> Response | None:
+        """Before answering a Graph request (inner $batch requests included): a variant's missing API, or
+        a throttling answer in the service's documented style."""
+        missing = self._unavailable.get(route.split(":", 1)[0])
+        if missing is not None:
+            return error(missing.status, missing.code, missing.message, ctx.headers.get("client-request-id"))
+        if self.throttler is None:
+            return None
+        config = self.throttler.config
+        limit = config.limits.get(spec.service)
+        if limit is None:
+            return None
+        key = spec.service + (":" + args[0].lower() if limit.per_function and args else "")
+        if spec.service == "identity":
+            cost = float(identity_cost(route, q.params))
+        elif spec.service == "sharepoint":
+            cost = 2.0 if spec.max_top else 1.0  # a multi-item list costs 2 RU
+        else:
+            cost = 1.0
+        with self._state_lock:
+            self._gated += 1
+            draw = self._gated  # storms draw per answered request, inner ones included
+        wait = self.throttler.check(spec.service, key, cost, draw)
+        if wait is None:
+            return None
+        return throttled_response(spec.service, limit.status, wait if limit.retry_after else None, config)
+
     # -- accounting ----------------------------------------------------------------------------------------
 
     def record(self, entry: LoggedRequest) -> None:
@@ -345,22 +502,26 @@ class Simulator:
                 resp.status,
                 len(resp.payload()),
                 inner=True,
+                throttled=resp.throttled,
             )
         )
 
     def counters(self) -> dict[str, dict[str, int]]:
-        """Per service: requests, batches, inner_requests, throttled, bytes; and "total".
+        """Per service: requests, batches, inner_requests, throttled, faults, bytes, max_in_flight; and "total".
 
         Comparable with `minimal_requests()`: a `$batch` counts as one request (and one batch) of the
         service most of its inner requests belong to; its inner requests count as `inner_requests` of
         their own service; a report download counts as a "reports" request. "total" sums every service
-        except "auth" (token and discovery calls, listed on their own).
+        except "auth" (token and discovery calls, listed on their own). `throttled` counts 429s and
+        SharePoint's throttling 503s, inner ones included; `faults` the faults injected (faults.Faults);
+        `max_in_flight` the most requests of the service being answered at once ("total": the sum of peaks).
         """
         out: dict[str, dict[str, int]] = {}
 
         def bucket(name: str) -> dict[str, int]:
             return out.setdefault(
-                name, {"requests": 0, "batches": 0, "inner_requests": 0, "throttled": 0, "bytes": 0}
+                name, {"requests": 0, "batches": 0, "inner_requests": 0, "throttled": 0, "faults": 0, "bytes": 0,
+                       "max_in_flight": 0}
             )
 
         bucket("total")
@@ -375,8 +536,15 @@ class Simulator:
                     b["requests"] += 1
                     b["bytes"] += e.bytes
                     b["batches"] += int(e.batch)
-                if e.status == 429:
+                if e.status == 429 or e.throttled:
                     b["throttled"] += 1
+                b["faults"] += int(bool(e.fault))
+        with self._state_lock:
+            peaks = dict(self.max_in_flight)
+        for name, peak in peaks.items():
+            bucket(name)["max_in_flight"] = peak
+            if name != "auth":
+                bucket("total")["max_in_flight"] += peak
         return out
 
     # -- request handling ----------------------------------------------------------------------------------
@@ -400,6 +568,8 @@ class Simulator:
         if scheme.lower() != "bearer":
             token = ""
         claims, message = self.entra.verify(token.strip())
+        if claims is not None and self._revoked and hashlib.sha256(token.strip().encode()).hexdigest() in self._revoked:
+            claims, message = None, "Lifetime validation failed, the token is expired."
         if claims is None:
             resp = error(401, "InvalidAuthenticationToken", message, headers.get("client-request-id"))
             resp.headers["WWW-Authenticate"] = (
@@ -484,6 +654,26 @@ class Simulator:
             },
             service="reports",
         )
+
+
+def throttled_response(service: str, status: int, wait: float | None, config: Throttling) -> Response:
+    """A throttling answer: the documented 429 body (graph-examples/error-429-throttled.json), SharePoint's
+    503 (sp-dev-docs), and a Retry-After in whole or decimal seconds unless the service sends none."""
+    if status == 503:
+        resp = error(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.")
+    else:
+        resp = Response(429, {"error": {
+            "code": "TooManyRequests",
+            "innerError": {"code": "429", "date": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
+                           "message": "Please retry after", "request-id": str(uuid.uuid4()), "status": "429"},
+            "message": "Please retry again later.",
+        }})
+    if wait is not None:
+        resp.headers["Retry-After"] = config.format_retry_after(wait)
+    if service == "identity":
+        resp.headers["x-ms-throttle-information"] = "ResourceUnitLimitExceeded"
+    resp.throttled = True
+    return resp
 
 
 def write_state(sim: Simulator, state_dir: Path) -> None:

@@ -6,18 +6,7 @@ from typing import Any
 
 import pytest
 
-from m365exit import pipeline
-from m365exit.auth import AuthSettings
-from m365exit.simulator import Simulator
-from m365exit.snapshot import Snapshot
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def demo_snapshot(sim: Simulator) -> Snapshot:
-    settings = AuthSettings.from_env(sim.env())
-    return pipeline.collect(settings, pipeline.CollectOptions(ca_bundle=str(sim.ca_path)))
 
 
 @pytest.fixture(scope="session")

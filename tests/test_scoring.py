@@ -1,0 +1,101 @@
+"""Scoring: bounded, monotone readiness; waves that never put a service before what it depends on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from m365exit import pipeline
+from m365exit.engine.types import Finding
+from m365exit.scoring import SEVERITY_WEIGHT, WorkloadScore, readiness_of, waves
+from m365exit.snapshot import Snapshot
+
+SEVERITIES = list(SEVERITY_WEIGHT)
+
+
+def finding(severity: str, status: str = "applies") -> Finding:
+    return Finding(rule_id=f"r-{severity}", workload="w", severity=severity, status=status,  # type: ignore[arg-type]
+                   effort_days=1.0, effort_drivers=[], missing={}, exception=None, texts={}, references=[])
+
+
+@given(st.lists(st.sampled_from(SEVERITIES), max_size=12), st.sampled_from(SEVERITIES))
+def test_readiness_is_bounded_and_a_new_finding_never_raises_it(severities: list[str], extra: str) -> None:
+    base = [finding(s) for s in severities]
+    before = readiness_of(base)
+    after = readiness_of([*base, finding(extra)])
+    assert 0 <= after <= before <= 100
+
+
+@given(st.lists(st.sampled_from(SEVERITIES), max_size=8))
+def test_findings_that_do_not_apply_do_not_count(severities: list[str]) -> None:
+    quiet = [finding(s, status) for s in severities for status in ("clear", "not_assessed", "excepted", "disabled")]
+    assert readiness_of(quiet) == 100
+
+
+def score(wid: str, depends: list[str], readiness: int | None, status: str, effort: float = 1.0) -> WorkloadScore:
+    return WorkloadScore(id=wid, name={"en": wid}, readiness=readiness, status=status, findings=[],
+                         not_assessed=[], clear=0, effort_days=effort, data_bytes=0, data_items=0, transfer_days=0,
+                         candidates=[], depends_on=depends, weight=1)
+
+
+def assert_dependencies_first(plan: list[list[str]], scores: list[WorkloadScore]) -> None:
+    position = {wid: n for n, wave in enumerate(plan) for wid in wave}
+    assert sorted(position) == sorted(s.id for s in scores)
+    for s in scores:
+        for dep in s.depends_on:
+            assert position[dep] < position[s.id], f"{s.id} is planned with or before {dep}"
+
+
+def test_a_blocked_foundation_still_comes_first_and_quick_wins_lead() -> None:
+    scores = [
+        score("identity", [], 13, "blocked"),
+        score("mail", ["identity"], 40, "needs-work", 70),
+        score("files", ["identity"], 90, "ready", 20),
+        score("chat", ["identity"], 29, "blocked"),
+        score("automation", ["files"], None, "not-assessed"),
+    ]
+    plan = waves(scores)
+    assert plan == [["identity"], ["files", "mail", "chat"], ["automation"]]
+    assert_dependencies_first(plan, scores)
+
+
+def test_demo_plan_respects_every_dependency(demo_snapshot: Snapshot) -> None:
+    assessment = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions())
+    assert_dependencies_first(assessment.waves, assessment.workloads)
+    assert 0 <= (assessment.readiness or 0) <= 100
+
+
+def test_more_blockers_never_raise_the_demo_readiness(demo_snapshot: Snapshot) -> None:
+    assessment = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions())
+    clear = [f for f in assessment.findings if f.status == "clear"]
+    assert clear, "the demo has rules that pass"
+    worse: list[Any] = [replace(f, status="applies") if f in clear[:3] else f for f in assessment.findings]
+    from m365exit.scoring import assess as score_all
+
+    degraded = score_all(demo_snapshot, assessment.catalogue, worse, {})
+    assert (degraded.readiness or 0) <= (assessment.readiness or 0)
+
+
+def test_a_price_table_of_ones_own(demo_snapshot: Snapshot, tmp_path: Any) -> None:
+    table = tmp_path / "prices.yaml"
+    table.write_text("skus:\n  SPE_E3: {name: Notre E3, price: 10}\n", encoding="utf-8")
+    assessment = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions(prices=table))
+    e3 = next(r for r in assessment.spend_rows if r["sku"] == "SPE_E3")
+    assert e3["name"] == "Notre E3" and e3["monthly"] == 10 * e3["assigned"]
+    assert all(r["price"] is None for r in assessment.spend_rows if r["sku"] != "SPE_E3")  # unknown, not 0
+    assert assessment.spend_monthly == e3["monthly"]
+
+
+def test_a_broken_price_table_is_exit_5(demo_snapshot: Snapshot, tmp_path: Any) -> None:
+    from m365exit import snapshot as snap
+    from tests.conftest import run_cli
+
+    table = tmp_path / "prices.yaml"
+    table.write_text("prices: {SPE_E3: 10}\n", encoding="utf-8")
+    snap.save(demo_snapshot, tmp_path / "s.json")
+    result = run_cli("assess", str(tmp_path / "s.json"), "--prices", str(table), "--out", str(tmp_path / "out"))
+    assert result.returncode == 5
+    assert "prices.yaml is not valid" in result.stderr
