@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +61,55 @@ def _root(url: str, what: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+# --- keeping secrets out of every output -----------------------------------------------------------
+
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+_PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL)
+REDACTED = "[redacted]"
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret, token or assertion so that `redact` removes it from anything shown or logged."""
+    if value and len(value) >= 4:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """`text` without any registered secret, bearer token (JWT) or private key."""
+    with _SECRETS_LOCK:
+        known = sorted(_SECRETS, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, REDACTED)
+    return _PEM_KEY.sub(REDACTED, _JWT.sub(REDACTED, text))
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each log record through `redact` (MSAL masks tokens itself; this also covers our own logs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info:
+            import traceback
+
+            record.msg += "\n" + redact("".join(traceback.format_exception(*record.exc_info)))
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def debug_logging() -> None:
+    """--debug: MSAL's and m365exit's debug logs on stderr, redacted. urllib3 stays quiet (it logs URLs)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    for name in ("msal", "m365exit"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     """Everything needed to sign in, from flags and the environment. Secrets are kept out of repr."""
@@ -75,6 +127,10 @@ class AuthSettings:
     graph_endpoint: str = ""
     authority_host: str = ""
     token_cache_path: str = ""
+
+    def __post_init__(self) -> None:
+        for secret in (self.client_secret, self.certificate_password, self.access_token):
+            register_secret(secret)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **flags: Any) -> AuthSettings:
@@ -159,31 +215,64 @@ _AADSTS: list[tuple[str, str, str]] = [
      "Check AZURE_CLIENT_SECRET holds the secret's value (not its ID), or create a new one under "
      "App registrations > Certificates & secrets."),
     ("AADSTS7000222", "The client secret has expired.",
-     "Create a new secret under App registrations > Certificates & secrets and update AZURE_CLIENT_SECRET."),
-    ("AADSTS700027", "The certificate or client assertion was rejected by Entra ID.",
-     "Upload the certificate's public part to the app registration, or check the federated credential's "
-     "issuer, subject and audience."),
+     "Create a new secret under App registrations > Certificates & secrets and update AZURE_CLIENT_SECRET "
+     "(or switch to a certificate or a federated credential, which m365exit also accepts)."),
+    ("AADSTS700027", "The certificate was rejected by Entra ID: it is not registered on the app, does not match "
+     "its private key, or has expired there.",
+     "Upload the certificate's public part (.cer/.pem) under App registrations > Certificates & secrets, "
+     "and check AZURE_CLIENT_CERTIFICATE_PATH points at the matching private key."),
+    ("AADSTS700024", "The client assertion has expired (federated tokens from CI are short-lived).",
+     "Request a fresh token from your CI's OIDC provider just before running m365exit, and check the "
+     "machine's clock."),
+    ("AADSTS700211", "No federated credential on the app trusts the token's issuer.",
+     "Add a federated credential for your CI's issuer (e.g. https://token.actions.githubusercontent.com) "
+     "under App registrations > Certificates & secrets > Federated credentials."),
+    ("AADSTS70021", "No federated credential on the app matches the token's subject or audience.",
+     "Make the federated credential's subject match the pipeline exactly (e.g. repo:ORG/REPO:ref:refs/heads/main "
+     "or repo:ORG/REPO:environment:NAME) and request the token with audience api://AzureADTokenExchange."),
+    ("AADSTS50013", "The federated token's signature could not be verified.",
+     "Check AZURE_FEDERATED_TOKEN_FILE holds the token your CI's OIDC provider issued, unmodified."),
     ("AADSTS90002", "The tenant was not found.",
      "Check AZURE_TENANT_ID (a GUID or a verified domain) and --cloud: tenants of national clouds are "
      "not visible from the global cloud."),
     ("AADSTS900023", "The tenant identifier is not valid.", "Set AZURE_TENANT_ID to a GUID or verified domain."),
     ("AADSTS700016", "The application was not found in this tenant.",
-     "Check AZURE_CLIENT_ID, and that an administrator has consented to the app in this tenant."),
-    ("AADSTS7000112", "The application is disabled.", "Re-enable the enterprise application in Entra ID."),
-    ("AADSTS65001", "Admin consent has not been granted for this application.",
-     "An administrator must grant consent: run 'm365exit permissions --format az' for the commands."),
+     "Check AZURE_CLIENT_ID and AZURE_TENANT_ID, and that an administrator has consented to the app in this tenant."),
+    ("AADSTS7000112", "The application is disabled in this tenant.",
+     "In Entra ID > Enterprise applications > (the app) > Properties, set 'Enabled for users to sign-in' to Yes."),
+    ("AADSTS65001", "Consent has not been granted for this application.",
+     "An administrator must grant consent: run 'm365exit permissions --format az' for the commands, "
+     "or use 'Grant admin consent' on the app's API permissions page."),
+    ("AADSTS70020", "The device code expired before the sign-in was completed.",
+     "Run the command again and enter the code within 15 minutes."),
     ("AADSTS70043", "The sign-in has expired.", "Sign in again with --device-code."),
+    ("AADSTS500011", "The Graph endpoint is not known to this tenant's cloud.",
+     "Check --cloud and --graph-endpoint: tokens of one cloud are not valid in another."),
 ]
 
 
 def auth_error(result: Mapping[str, Any], settings: AuthSettings) -> AuthError:
-    """One sentence and a fix, from an MSAL error result. Never includes the secret."""
+    """One sentence and a fix, from an MSAL error result. Never includes a secret."""
     description = str(result.get("error_description") or "")
-    for code, message, hint in _AADSTS:
-        if code in description:
-            return AuthError(f"{message} ({code}, tenant {settings.tenant_id or '?'})", hint)
     error = str(result.get("error") or "unknown_error")
-    first_line = description.splitlines()[0] if description else "no details were given"
+    if settings.mode == "device-code":
+        if "AADSTS7000218" in description:
+            return AuthError(
+                "The app registration does not allow public client flows, which --device-code needs.",
+                "In the app registration: Authentication > Advanced settings > Allow public client flows: Yes.",
+            )
+        if error == "authorization_declined":
+            return AuthError("The sign-in was declined.", "Run the command again and approve the sign-in.")
+    if settings.mode == "managed-identity":
+        return AuthError(
+            f"The managed identity endpoint refused to issue a token: {redact(description or error)}.",
+            "Assign a managed identity to this Azure resource and grant it the permissions of "
+            "'m365exit permissions'; for a user-assigned identity set AZURE_CLIENT_ID to its client ID.",
+        )
+    for code, message, hint in _AADSTS:
+        if re.search(rf"\b{code}\b", description):
+            return AuthError(f"{message} ({code}, tenant {settings.tenant_id or '?'})", hint)
+    first_line = redact(description.splitlines()[0]) if description else "no details were given"
     return AuthError(
         f"Sign-in failed: {error}: {first_line}",
         "Check AZURE_TENANT_ID, AZURE_CLIENT_ID and the credential; 'm365exit doctor' tests the sign-in.",
@@ -197,6 +286,16 @@ def _unreachable(settings: AuthSettings, exc: Exception) -> GraphUnreachableErro
     )
 
 
+def _no_managed_identity(exc: Exception) -> AuthError:
+    where = os.environ.get("IDENTITY_ENDPOINT") or os.environ.get("MSI_ENDPOINT") or "the Azure instance metadata "\
+        "service (169.254.169.254)"
+    return AuthError(
+        f"No managed identity endpoint answered at {where} ({type(exc).__name__}).",
+        "--managed-identity works on Azure hosts (VM, App Service, Functions, Container Apps, Arc) with an "
+        "identity assigned; elsewhere use a certificate, a federated credential or --device-code.",
+    )
+
+
 # --- providers ---------------------------------------------------------------------------------
 
 
@@ -205,6 +304,7 @@ class StaticTokenProvider:
 
     def __init__(self, access_token: str) -> None:
         self._token = access_token.strip()
+        register_secret(self._token)
 
     def token(self, *, force_refresh: bool = False) -> str:
         expires = token_claims(self._token).get("exp")
@@ -223,14 +323,22 @@ class MsalTokenProvider:
         self._settings = settings
         self._acquire = acquire
 
+    def __repr__(self) -> str:
+        return f"MsalTokenProvider(mode={self._settings.mode!r})"
+
     def token(self, *, force_refresh: bool = False) -> str:
         try:
             result = self._acquire(force_refresh)
         except requests.RequestException as exc:
+            if self._settings.mode == "managed-identity":
+                raise _no_managed_identity(exc) from None
             raise _unreachable(self._settings, exc) from None
         if "access_token" not in result:
             raise auth_error(result, self._settings)
-        return str(result["access_token"])
+        token = str(result["access_token"])
+        register_secret(token)
+        register_secret(str(result.get("refresh_token") or ""))
+        return token
 
 
 def _certificate_credential(settings: AuthSettings) -> dict[str, Any]:
@@ -253,8 +361,8 @@ def _certificate_credential(settings: AuthSettings) -> dict[str, Any]:
             cert = x509.load_pem_x509_certificate(data)
     except (ValueError, TypeError):
         raise AuthError(
-            f"The certificate {path} could not be read: wrong password, or not a PEM with key and "
-            "certificate (or a PFX).",
+            f"The certificate {path} could not be read: wrong or missing password, or not a PEM holding the "
+            "private key and the certificate (or a PFX).",
             "Check AZURE_CLIENT_CERTIFICATE_PASSWORD, or export the certificate with its private key.",
         ) from None
     if cert is None or key is None:
@@ -269,8 +377,9 @@ def _certificate_credential(settings: AuthSettings) -> dict[str, Any]:
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
+    register_secret(private_pem)
     public_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    # With a public certificate and no thumbprint, MSAL (>= 1.35) signs PS256 with x5t#S256.
+    # With a public certificate and no thumbprint, MSAL (>= 1.35) signs PS256 with x5t#S256 (and sends x5c).
     return {"private_key": private_pem, "public_certificate": public_pem}
 
 
@@ -279,11 +388,17 @@ def _federated_credential(settings: AuthSettings) -> dict[str, Any]:
 
     def assertion() -> str:  # read at each use: pipelines rotate the file
         try:
-            return path.read_text().strip()
+            value = path.read_text().strip()
         except OSError as exc:
             raise AuthError(f"Cannot read the federated token {path}: {exc.strerror}.",
                             "Check AZURE_FEDERATED_TOKEN_FILE.") from None
+        if not value:
+            raise AuthError(f"The federated token file {path} is empty.",
+                            "Write your CI's OIDC token (audience api://AzureADTokenExchange) to it first.")
+        register_secret(value)
+        return value
 
+    assertion()  # a missing or empty file is a usage problem: say so before MSAL is involved
     return {"client_assertion": assertion}
 
 
@@ -293,18 +408,32 @@ def _token_cache(settings: AuthSettings) -> tuple[Any, Callable[[], None]]:
         Path.home() / ".cache" / "m365exit" / "msal-token-cache.json"
     )
     if path.exists():
-        cache.deserialize(path.read_text())
+        try:
+            cache.deserialize(path.read_text())
+        except (OSError, ValueError):  # unreadable or corrupt: start afresh, it is only a cache
+            cache = msal.SerializableTokenCache()
 
     def persist() -> None:
         if cache.has_state_changed:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(cache.serialize())
+            tmp.chmod(0o600)  # whatever the umask
             tmp.replace(path)
+            cache.has_state_changed = False
 
     return cache, persist
+
+
+def _managed_identity(settings: AuthSettings) -> Any:
+    """System-assigned, or user-assigned by client ID (AZURE_CLIENT_ID, as azure-identity reads it) or resource ID."""
+    if not settings.client_id:
+        return msal.SystemAssignedManagedIdentity()
+    if settings.client_id.startswith("/subscriptions/"):
+        return msal.UserAssignedManagedIdentity(resource_id=settings.client_id)
+    return msal.UserAssignedManagedIdentity(client_id=settings.client_id)
 
 
 def token_provider(
@@ -315,9 +444,7 @@ def token_provider(
     if mode == "access-token":
         return StaticTokenProvider(settings.access_token)
     if mode == "managed-identity":
-        identity: Any = (msal.UserAssignedManagedIdentity(client_id=settings.client_id)
-                         if settings.client_id else msal.SystemAssignedManagedIdentity())
-        mi = msal.ManagedIdentityClient(identity, http_client=transport)
+        mi = msal.ManagedIdentityClient(_managed_identity(settings), http_client=transport, http_cache={})
         return MsalTokenProvider(settings, lambda _force: mi.acquire_token_for_client(resource=settings.graph_endpoint))
     if not settings.tenant_id or not settings.client_id:
         raise AuthError(
@@ -350,11 +477,12 @@ def token_provider(
                 "--device-code.",
             )
         app = msal.ConfidentialClientApplication(settings.client_id, client_credential=credential, **common)
-    except ValueError as exc:  # MSAL validates the authority eagerly (OIDC discovery)
+    except ValueError:  # MSAL validates the authority eagerly (OIDC discovery): a 4xx there is a ValueError
         raise AuthError(
-            f"The sign-in authority {settings.authority} was not accepted: tenant unknown or authority wrong.",
-            "Check AZURE_TENANT_ID and --cloud / --authority-host.",
-        ) from exc
+            f"The tenant {settings.tenant_id!r} was not found at {settings.authority_host}.",
+            "Check AZURE_TENANT_ID (a GUID or a verified domain) and --cloud / --authority-host: tenants of "
+            "national clouds are not visible from the global cloud.",
+        ) from None
     except requests.RequestException as exc:
         raise _unreachable(settings, exc) from None
     scopes = [settings.scope]
@@ -376,8 +504,8 @@ def _device_flow(
 
     def acquire(force: bool) -> Mapping[str, Any]:
         accounts = app.get_accounts()
-        if accounts and not force:
-            result = app.acquire_token_silent(scopes, account=accounts[0])
+        if accounts:  # the persisted cache: a valid access token, or a refresh token, without asking the person
+            result = app.acquire_token_silent(scopes, account=accounts[0], force_refresh=force)
             if result and "access_token" in result:
                 persist()
                 return dict(result)

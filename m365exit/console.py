@@ -68,6 +68,11 @@ def info(message: str) -> None:
         stderr.print(message)
 
 
+def prompt(message: str) -> None:
+    """Something the person must act on (a device code): shown on stderr even with --quiet or --json."""
+    stderr.print(escape(message))
+
+
 def warn(message: str) -> None:
     stderr.print(f"[yellow]warning:[/yellow] {escape(message)}")
 

@@ -41,8 +41,13 @@ def execute(argv: list[str] | None = None) -> int:
             console.stderr.print(f"error: {exc}")
         return int(ExitCode.USAGE)
     except Exception as exc:
-        if console.Settings.debug:
-            raise
+        if console.Settings.debug:  # the traceback, without any secret or token it may carry
+            import traceback
+
+            from m365exit.auth import redact
+
+            sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+            return int(ExitCode.UNEXPECTED)
         console.error(M365ExitError(
             f"Unexpected error: {type(exc).__name__}.",
             "Run again with --debug for details, and report it if it persists.",

@@ -39,6 +39,10 @@ def root(
 ) -> None:
     State.json = json
     console.Settings.debug = debug
+    if debug:
+        from m365exit.auth import debug_logging
+
+        debug_logging()
     console.Settings.quiet = quiet or json
 
 

@@ -56,7 +56,7 @@ def collect_with_progress(settings: AuthSettings, options: pipeline.CollectOptio
     """The collection with a bar on a terminal (one step per source); device-code prompts go to stderr."""
     steps = pipeline.source_count(pipeline.check_workloads(options.workloads))
     with console.progress(steps, label) as bar:
-        return pipeline.collect(settings, options, bar, show_device_code=console.info)
+        return pipeline.collect(settings, options, bar, show_device_code=console.prompt)
 
 
 def report_collection(snapshot: Snapshot, out: Path, strict: bool) -> None:

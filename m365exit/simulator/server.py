@@ -553,6 +553,9 @@ class Simulator:
         split = urlsplit(raw_path)
         path = unquote(split.path)
         parts = [p for p in path.split("/") if p]
+        identity = self.entra.identity_endpoint(method, path, split.query, headers)  # managed identity
+        if identity is not None:
+            return Response(identity.status, identity.body, service="auth")
         # Entra
         if len(parts) >= 2 and parts[1] in ("v2.0", "oauth2", "discovery"):
             resp = self._entra(method, parts, headers, body)
@@ -601,15 +604,9 @@ class Simulator:
                 )
             r = self.entra.token(tenant, body, headers.get("Authorization") or None)
             return Response(r.status, r.body, {"Content-Type": "application/json; charset=utf-8"})
-        if tail == "oauth2/v2.0/devicecode":
-            return Response(
-                400,
-                {
-                    "error": "unauthorized_client",
-                    "error_description": "AADSTS7000218: the device "
-                    "code flow is not simulated; use client credentials.",
-                },
-            )
+        if tail == "oauth2/v2.0/devicecode" and method == "POST":
+            r = self.entra.device_authorization(tenant, body)
+            return Response(r.status, r.body, {"Content-Type": "application/json; charset=utf-8"})
         return Response(
             404, {"error": "not_found", "error_description": f"Unknown endpoint /{tenant}/{tail}"}
         )

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from m365exit.simulator import Simulator
+from m365exit.simulator.tokens import make_client_certificate
 
 from .conftest import Client, msal_token
 
@@ -100,23 +106,51 @@ def test_scope_must_be_graph_default(sim: Simulator) -> None:
     assert status == 400 and body["error"] == "invalid_scope"
 
 
-def test_client_assertion_accepted_when_iss_and_sub_are_the_client(sim: Simulator) -> None:
-    good = f"{_b64({'alg': 'PS256', 'typ': 'JWT'})}.{_b64({'iss': sim.client_id, 'sub': sim.client_id})}.c2ln"
+def _signed_assertion(sim: Simulator, key: Any, header: dict[str, object], **claims: object) -> str:
+    now = int(time.time())
+    payload = {"iss": sim.client_id, "sub": sim.client_id, "jti": "1", "iat": now, "nbf": now, "exp": now + 600,
+               "aud": f"{sim.authority_host}/{sim.tenant_id}/oauth2/v2.0/token", **claims}
+    signing_input = f"{_b64({'typ': 'JWT', **header})}.{_b64(payload)}"
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).decode().rstrip('=')}"
+
+
+def test_client_assertion_must_be_signed_by_a_registered_certificate(sim: Simulator, tmp_path: Path) -> None:
+    """RS256 with a SHA-1 x5t (what MSAL sends given a thumbprint); MSAL's default PS256 is in tests/test_auth.py."""
+    cert = make_client_certificate(tmp_path, name="raw")
+    sim.entra.register_certificate(cert.certificate)
+    key = serialization.load_pem_private_key(cert.path.read_bytes(), None)
+    x5t = base64.urlsafe_b64encode(cert.certificate.fingerprint(hashes.SHA1())).decode()  # noqa: S303
     data = {
         "grant_type": "client_credentials",
         "client_id": sim.client_id,
-        "client_assertion": good,
         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         "scope": f"{sim.graph_endpoint}/.default",
     }
     c = Client(sim)
-    r = c.post(f"{sim.authority_host}/{sim.tenant_id}/oauth2/v2.0/token", data=data)
-    assert r.status_code == 200 and r.json()["access_token"]
-    data["client_assertion"] = f"{_b64({'alg': 'PS256'})}.{_b64({'iss': 'someone-else', 'sub': 'x'})}.c2ln"
-    r = c.post(f"{sim.authority_host}/{sim.tenant_id}/oauth2/v2.0/token", data=data)
-    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
-    data["client_assertion"] = "not-a-jwt"
-    assert c.post(f"{sim.authority_host}/{sim.tenant_id}/oauth2/v2.0/token", data=data).status_code == 401
+    url = f"{sim.authority_host}/{sim.tenant_id}/oauth2/v2.0/token"
+
+    def post(assertion: str) -> tuple[int, str]:
+        r = c.post(url, data={**data, "client_assertion": assertion})
+        body = r.json()
+        return r.status_code, str(body.get("access_token") or body["error_description"])
+
+    status, text = post(_signed_assertion(sim, key, {"alg": "RS256", "x5t": x5t}))
+    assert status == 200 and text
+    # unsigned, or signed by another key, or for another audience, or expired
+    unsigned = f"{_b64({'alg': 'PS256', 'typ': 'JWT'})}.{_b64({'iss': sim.client_id, 'sub': sim.client_id})}.c2ln"
+    assert post(unsigned)[1].startswith("AADSTS700027")
+    other = make_client_certificate(tmp_path, name="other")
+    other_key = serialization.load_pem_private_key(other.path.read_bytes(), None)
+    assert post(_signed_assertion(sim, other_key, {"alg": "RS256", "x5t": x5t}))[1].startswith("AADSTS700027")
+    assert "audience" in post(_signed_assertion(sim, key, {"alg": "RS256", "x5t": x5t}, aud="https://x/t"))[1]
+    assert post(_signed_assertion(sim, key, {"alg": "RS256", "x5t": x5t}, exp=int(time.time()) - 900))[1].startswith(
+        "AADSTS700024")
+    # an assertion from someone else is a federated token: no federated credential trusts its issuer
+    status, text = post(f"{_b64({'alg': 'RS256'})}.{_b64({'iss': 'someone-else', 'sub': 'x'})}.c2ln")
+    assert status == 400 and text.startswith("AADSTS700211")
+    status, text = post("not-a-jwt")
+    assert status == 401 and text.startswith("AADSTS50027")
 
 
 @pytest.mark.parametrize("auth", [None, "Bearer ", "Bearer garbage", "Bearer a.b.c", "Basic abc"])
