@@ -349,6 +349,16 @@ def test_device_code_delegated_token_and_silent_reuse(asim: Simulator, tmp_path:
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
 
 
+def test_device_code_sign_in_collects_with_the_users_delegated_scopes(asim: Simulator, tmp_path: Path) -> None:
+    env = base_env(asim, M365EXIT_TOKEN_CACHE=str(tmp_path / "msal.json"))
+    out = tmp_path / "snapshot.json"
+    rc, _, err, asked = device_code_run(asim, env, "collect", "--out", str(out), "-w", "identity")
+    assert rc == 0, err
+    assert asked
+    facts = json.loads(out.read_text())["facts"]
+    assert facts["identity.users_total"] == asim.truths["identity.users_total"]
+
+
 def test_device_code_shown_even_with_quiet_and_declined(asim: Simulator, tmp_path: Path) -> None:
     env = base_env(asim, M365EXIT_TOKEN_CACHE=str(tmp_path / "c.json"))
     rc, _, err, asked = device_code_run(asim, env, "--quiet", "doctor", approve=False)

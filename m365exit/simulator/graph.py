@@ -121,8 +121,12 @@ class Context:
 
     @property
     def roles(self) -> set[str]:
-        roles = self.claims.get("roles", [])
-        return set(roles) if isinstance(roles, list) else set()
+        """Application tokens carry `roles`; delegated ones (device code) carry their scopes in `scp`."""
+        roles = self.claims.get("roles")
+        if isinstance(roles, list):
+            return set(roles)
+        scopes = self.claims.get("scp")
+        return set(scopes.split()) if isinstance(scopes, str) else set()
 
     @property
     def eventual(self) -> bool:
