@@ -444,8 +444,16 @@ def token_provider(
     if mode == "access-token":
         return StaticTokenProvider(settings.access_token)
     if mode == "managed-identity":
-        mi = msal.ManagedIdentityClient(_managed_identity(settings), http_client=transport, http_cache={})
-        return MsalTokenProvider(settings, lambda _force: mi.acquire_token_for_client(resource=settings.graph_endpoint))
+        def managed(force: bool) -> Mapping[str, Any]:
+            # MSAL serves its cached token even when asked to refresh; a fresh client after Graph said 401
+            # makes the host's endpoint issue a new one.
+            if force or "client" not in clients:
+                clients["client"] = msal.ManagedIdentityClient(_managed_identity(settings), http_client=transport,
+                                                               http_cache={})
+            return dict(clients["client"].acquire_token_for_client(resource=settings.graph_endpoint))
+
+        clients: dict[str, Any] = {}
+        return MsalTokenProvider(settings, managed)
     if not settings.tenant_id or not settings.client_id:
         raise AuthError(
             "No credentials: m365exit needs a tenant and an application to sign in.",

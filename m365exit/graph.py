@@ -259,7 +259,9 @@ class GraphClient:
                 continue
             status = response.status_code
             self.answered += 1
-            self._count(service, requests=1, bytes=len(response.content), seconds=time.monotonic() - started)
+            # A report answers 302 and requests follows it: each hop is a request on the wire.
+            self._count(service, requests=1 + len(response.history), bytes=len(response.content),
+                        seconds=time.monotonic() - started)
             if status == 401 and not refreshed:
                 refreshed = True  # an expired token mid-run: renew once, then believe Graph
                 self._token(force_refresh=True)

@@ -20,7 +20,7 @@ import pytest
 from m365exit import auth
 from m365exit.auth import AuthSettings, redact, register_secret
 from m365exit.errors import UsageError
-from m365exit.simulator import Simulator
+from m365exit.simulator import Simulator, SimulatorOptions
 from m365exit.simulator.tokens import ExternalIssuer, make_client_certificate
 from tests.conftest import clean_env, run_cli
 
@@ -272,6 +272,21 @@ def test_system_assigned_managed_identity(asim: Simulator, tmp_path: Path) -> No
     result = run_cli("collect", "--managed-identity", "--out", str(out), "-w", "licensing", env=mi_env(asim))
     assert result.returncode == 0, result.stderr
     assert_clean(result, asim.entra.identity_header)
+
+
+def test_managed_identity_token_renewed_when_graph_revokes_it(demo_tenant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from m365exit.simulator.faults import Faults
+
+    options = SimulatorOptions(faults=Faults(at={3: "expired_token"}))
+    with Simulator(demo_tenant, options, state_dir=tmp_path / "sim") as sim:
+        sim.entra.add_managed_identity(system=True)
+        out = tmp_path / "s.json"
+        result = run_cli("collect", "--managed-identity", "--out", str(out), "-w", "identity", env=mi_env(sim))
+        assert result.returncode == 0, result.stderr
+        data = json.loads(out.read_text())
+        assert data["issues"] == []
+        assert data["facts"]["identity.users_total"] == sim.truths["identity.users_total"]
+        assert sum(1 for e in sim.request_log if e.path.startswith("/msi/token")) == 2  # renewed once, at the host
 
 
 def test_user_assigned_managed_identity_with_fewer_roles(asim: Simulator) -> None:

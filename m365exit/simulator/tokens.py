@@ -813,6 +813,7 @@ class EntraApp:
             "iat": now, "nbf": now, "exp": now + self.lifetime_s, "appid": identity.client_id,
             "appidacr": "2", "idtyp": "app", "oid": identity.object_id, "sub": identity.object_id,
             "tid": self.tenant_id, "ver": "1.0", "xms_mirid": identity.resource_id,
+            "uti": b64url(uuid.uuid4().bytes),  # unique, as Entra's are: a re-issued token is a new token
         }
         if identity.roles:
             payload["roles"] = sorted(identity.roles)
