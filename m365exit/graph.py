@@ -20,13 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
 
 from m365exit.auth import TokenProvider
+from m365exit.snapshot import ServiceRequests
 from m365exit.transport import Transport, check_read_only
 
 BATCH_LIMIT = 20
@@ -39,17 +39,6 @@ MAX_TOP = {
     "users": 999, "groups": 999, "serviceprincipals": 999, "devices": 999, "teams": 999,
     "sites/getallsites": 999, "devicemanagement/manageddevices": 1000,
 }
-
-
-@dataclass
-class ServiceStats:
-    requests: int = 0
-    batches: int = 0
-    inner_requests: int = 0
-    throttled: int = 0
-    retries: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
 
 
 class GraphError(Exception):
@@ -151,7 +140,7 @@ class GraphClient:
         # When Graph throttles a service, every thread holds off that service until it said to come back,
         # instead of each one drawing its own 429 (the throttle window would only grow).
         self._resume_at: dict[str, float] = {}
-        self.stats: dict[str, ServiceStats] = {}
+        self.stats: dict[str, ServiceRequests] = {}  # the snapshot's own record, filled as we go
         self.answered = 0  # responses received at all: zero means Graph was never reached
         self._lock = threading.Lock()
         self._token_lock = threading.Lock()  # MSAL's token cache is not safe across threads
@@ -175,7 +164,7 @@ class GraphClient:
     def _count(self, service: str, **deltas: float) -> None:
         """Add to a service's counters; fan-out runs on several threads."""
         with self._lock:
-            stats = self.stats.setdefault(service, ServiceStats())
+            stats = self.stats.setdefault(service, ServiceRequests())
             for name, delta in deltas.items():
                 setattr(stats, name, getattr(stats, name) + delta)
 
@@ -383,7 +372,7 @@ class GraphClient:
 
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
-        return {name: {**asdict(s), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
+        return {name: {**s.model_dump(), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
 
 
 def _with_top(path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

@@ -383,21 +383,8 @@ class Simulator:
 
     def issue_token(self, roles: frozenset[str] | None = None, lifetime_s: int | None = None) -> str:
         """A token as the token endpoint would issue it (tests: other roles, short or past expiry)."""
-        now = int(time.time())
-        payload = {
-            "aud": self.graph_endpoint,
-            "iss": f"https://sts.windows.net/{self.tenant_id}/",
-            "iat": now,
-            "nbf": now,
-            "exp": now + (self.options.token_lifetime_s if lifetime_s is None else lifetime_s),
-            "appid": self.client_id,
-            "roles": sorted(self.roles if roles is None else roles),
-            "tid": self.tenant_id,
-            "sub": self.client_id,
-            "idtyp": "app",
-            "ver": "1.0",
-        }
-        return self.entra.sign(payload)
+        lifetime = self.options.token_lifetime_s if lifetime_s is None else lifetime_s
+        return self.entra.sign(self.entra.app_claims(self.roles if roles is None else roles, lifetime))
 
     # -- throttling, faults, variants ----------------------------------------------------------------
 

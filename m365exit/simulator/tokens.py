@@ -418,25 +418,7 @@ class EntraApp:
         refused = self._check_scopes(scopes, client_credentials=True)
         if refused is not None:
             return refused
-        now = int(time.time())
-        payload = {
-            "aud": self.graph_endpoint,
-            "iss": f"https://sts.windows.net/{self.tenant_id}/",
-            "iat": now,
-            "nbf": now,
-            "exp": now + self.lifetime_s,
-            "appid": self.client_id,
-            "azp": self.client_id,
-            "appidacr": "2" if assertion is not None else "1",
-            "idtyp": "app",
-            "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, self.client_id)),
-            "sub": self.client_id,
-            "tid": self.tenant_id,
-            "ver": "1.0",
-            "uti": b64url(uuid.uuid4().bytes),
-        }
-        if self.roles:  # Entra leaves the claim out when no application permission has admin consent
-            payload["roles"] = sorted(self.roles)
+        payload = self.app_claims(self.roles, self.lifetime_s, appidacr="2" if assertion is not None else "1")
         return TokenResult(
             200,
             {
@@ -446,6 +428,29 @@ class EntraApp:
                 "access_token": self.sign(payload),
             },
         )
+
+    def app_claims(self, roles: frozenset[str] | set[str], lifetime_s: int, appidacr: str = "1") -> dict[str, Any]:
+        """The claims of an application token, as Entra issues them to a client-credentials grant."""
+        now = int(time.time())
+        payload: dict[str, Any] = {
+            "aud": self.graph_endpoint,
+            "iss": f"https://sts.windows.net/{self.tenant_id}/",
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime_s,
+            "appid": self.client_id,
+            "azp": self.client_id,
+            "appidacr": appidacr,
+            "idtyp": "app",
+            "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, self.client_id)),
+            "sub": self.client_id,
+            "tid": self.tenant_id,
+            "ver": "1.0",
+            "uti": b64url(uuid.uuid4().bytes),
+        }
+        if roles:  # Entra leaves the claim out when no application permission has admin consent
+            payload["roles"] = sorted(roles)
+        return payload
 
     @staticmethod
     def _form(body: bytes) -> dict[str, str] | None:
