@@ -12,21 +12,16 @@ import re
 
 import pandas as pd
 
-# Header variants seen in documentation, fixtures and admin-center exports → the canonical Graph name.
+# Header variants seen in documentation and fixtures (graph-facts §2) → the canonical Graph name. Localised
+# admin-center headers are not listed: no verified sample of them exists yet, and a guessed name would only
+# pretend to cover them.
 _ALIASES = {
     "team type": "Team Type",
     "active users": "Active Users",
     "guest count": "External Member Count",
     "storage used (bytes)": "Storage Used (Byte)",
-    "utilisateur principal": "User Principal Name",
-    "nom d'utilisateur principal": "User Principal Name",
-    "est supprimé": "Is Deleted",
-    "nombre d'éléments": "Item Count",
-    "stockage utilisé (octets)": "Storage Used (Byte)",
-    "a une archive": "Has Archive",
-    "type de destinataire": "Recipient Type",
 }
-_TRUE = {"true", "yes", "vrai", "oui", "1"}
+_TRUE = {"true", "yes", "1"}
 _HASHED = re.compile(r"^[0-9A-F]{32}$")
 
 
