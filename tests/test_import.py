@@ -15,6 +15,7 @@ from tests.conftest import run_cli
 
 def download_reports(sim: Simulator, folder: Path) -> None:
     """What an admin does: export each usage report as a CSV file (names as the admin center stamps them)."""
+    load_all()  # registers the report parsers
     token = requests.post(
         f"{sim.authority_host}/{sim.tenant_id}/oauth2/v2.0/token", verify=str(sim.ca_path), timeout=30,
         data={"grant_type": "client_credentials", "client_id": sim.client_id, "client_secret": sim.client_secret,
