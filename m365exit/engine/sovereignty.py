@@ -93,6 +93,10 @@ _HOSTING_BASE: dict[str, int] = {
 class Cap:
     level: int
     because: str  # the input and its value, in plain words
+    because_fr: str = ""  # the same in French
+
+    def said(self, lang: str) -> str:
+        return self.because_fr if lang == "fr" and self.because_fr else self.because
 
 
 @dataclass(frozen=True)
@@ -160,141 +164,146 @@ def rate(option: Option) -> SovereigntyRating:
     hosting_base = _HOSTING_BASE[h.mode]
     caps: dict[str, list[Cap]] = {o.id: [] for o in OBJECTIVES}
 
+    zone_fr = {"EU": "UE", "EEA/CH/UK": "EEE/Suisse/Royaume-Uni", "non-EU": "hors UE"}
+    steward_zone_fr = zone_fr.get(steward_zone, steward_zone)
+    non_eu = ", ".join(p.mandatory_non_eu_services)
+    pct = f"{op.non_eu_control_pct:g}"
+
     # SOV-1 Strategic: who controls the software's direction and the operator.
     if steward_zone != "EU":
-        caps["SOV-1"].append(
-            Cap(
-                3 if p.osi else 2,
-                f"steward {p.steward} is established in {p.country} ({steward_zone})"
-                + ("; an OSI licence keeps a fork possible" if p.osi else ""),
-            )
-        )
+        caps["SOV-1"].append(Cap(
+            3 if p.osi else 2,
+            f"steward {p.steward} is established in {p.country} ({steward_zone})"
+            + ("; an OSI licence keeps a fork possible" if p.osi else ""),
+            f"l'éditeur {p.steward} est établi en {p.country} ({steward_zone_fr})"
+            + ("; une licence OSI garde un fork possible" if p.osi else ""),
+        ))
     if "proprietary" in traps:
-        caps["SOV-1"].append(Cap(1, "proprietary software: its vendor alone decides its future"))
+        caps["SOV-1"].append(Cap(1, "proprietary software: its vendor alone decides its future",
+                                 "logiciel propriétaire : son éditeur décide seul de son avenir"))
     if operator_zone == "non-EU":
-        caps["SOV-1"].append(Cap(1, f"operator {op.name} is established in {op.country}"))
+        caps["SOV-1"].append(Cap(1, f"operator {op.name} is established in {op.country}",
+                                 f"l'opérateur {op.name} est établi en {op.country}"))
     if op.non_eu_control_pct > 39:
-        caps["SOV-1"].append(
-            Cap(
-                1,
-                f"non-EU entities hold {op.non_eu_control_pct:g} % of the operator "
-                "(SecNumCloud: at most 39 % together)",
-            )
-        )
+        caps["SOV-1"].append(Cap(
+            1, f"non-EU entities hold {pct} % of the operator (SecNumCloud: at most 39 % together)",
+            f"des entités hors UE détiennent {pct} % de l'opérateur (SecNumCloud : 39 % au plus à elles toutes)",
+        ))
     elif op.non_eu_control_pct > 24:
-        caps["SOV-1"].append(
-            Cap(
-                2,
-                f"a non-EU entity holds {op.non_eu_control_pct:g} % of the operator "
-                "(SecNumCloud: at most 24 % alone)",
-            )
-        )
+        caps["SOV-1"].append(Cap(
+            2, f"a non-EU entity holds {pct} % of the operator (SecNumCloud: at most 24 % alone)",
+            f"une entité hors UE détient {pct} % de l'opérateur (SecNumCloud : 24 % au plus pour une seule)",
+        ))
 
     # SOV-2 Legal: which law reaches the data and the service.
+    cloud_act = h.mode == "hyperscaler-eu-region"
     if hosting_base < MAX_LEVEL:
-        caps["SOV-2"].append(
-            Cap(
-                hosting_base,
-                f"hosting '{h.mode}'"
-                + (
-                    " (the CLOUD Act and FISA 702 apply whatever the region)"
-                    if h.mode == "hyperscaler-eu-region"
-                    else ""
-                ),
-            )
-        )
+        caps["SOV-2"].append(Cap(
+            hosting_base,
+            f"hosting '{h.mode}'" + (" (the CLOUD Act and FISA 702 apply whatever the region)" if cloud_act else ""),
+            f"hébergement « {h.mode} »"
+            + (" (le CLOUD Act et la FISA 702 s'appliquent quelle que soit la région)" if cloud_act else ""),
+        ))
     if operator_zone == "non-EU":
-        caps["SOV-2"].append(Cap(1, f"operator under {op.country} law"))
+        caps["SOV-2"].append(Cap(1, f"operator under {op.country} law", f"opérateur soumis au droit de {op.country}"))
     elif op.non_eu_control_pct > 24:
-        caps["SOV-2"].append(Cap(2, f"operator {op.non_eu_control_pct:g} % non-EU controlled"))
+        caps["SOV-2"].append(Cap(2, f"operator {pct} % non-EU controlled", f"opérateur contrôlé à {pct} % hors UE"))
 
     # SOV-3 Data and AI: who can read the data.
     data_base = hosting_base
     if h.customer_held_keys and data_base < MAX_LEVEL:
         data_base = min(MAX_LEVEL, data_base + 1)
     if data_base < MAX_LEVEL:
-        caps["SOV-3"].append(
-            Cap(
-                data_base,
-                f"hosting '{h.mode}'" + (", keys held by the customer" if h.customer_held_keys else ""),
-            )
-        )
+        caps["SOV-3"].append(Cap(
+            data_base,
+            f"hosting '{h.mode}'" + (", keys held by the customer" if h.customer_held_keys else ""),
+            f"hébergement « {h.mode} »" + (", clés détenues par le client" if h.customer_held_keys else ""),
+        ))
     if p.mandatory_non_eu_services:
-        caps["SOV-3"].append(Cap(2, "depends on non-EU services: " + ", ".join(p.mandatory_non_eu_services)))
+        caps["SOV-3"].append(Cap(2, f"depends on non-EU services: {non_eu}", f"dépend de services hors UE : {non_eu}"))
 
     # SOV-4 Operational: can it be run and supported from the EU, without the vendor.
     if not p.eu_support:
-        caps["SOV-4"].append(Cap(2, f"no commercial support or integrator in the EU for {p.name}"))
+        caps["SOV-4"].append(Cap(2, f"no commercial support or integrator in the EU for {p.name}",
+                                 f"ni support commercial ni intégrateur dans l'UE pour {p.name}"))
     if not op.eu_support:
-        caps["SOV-4"].append(Cap(2, f"operator {op.name} offers no EU-based support"))
+        caps["SOV-4"].append(Cap(2, f"operator {op.name} offers no EU-based support",
+                                 f"l'opérateur {op.name} n'offre pas de support basé dans l'UE"))
     if h.mode == "non-eu":
-        caps["SOV-4"].append(Cap(1, "operated from outside the EU"))
+        caps["SOV-4"].append(Cap(1, "operated from outside the EU", "exploité depuis l'extérieur de l'UE"))
     if p.maturity == "C":
-        caps["SOV-4"].append(Cap(3, "maturity C (beta or prototype): operations not yet proven"))
+        caps["SOV-4"].append(Cap(3, "maturity C (beta or prototype): operations not yet proven",
+                                 "maturité C (bêta ou prototype) : exploitation pas encore éprouvée"))
 
     # SOV-5 Supply chain: what the option cannot run without.
     if steward_zone != "EU":
-        caps["SOV-5"].append(
-            Cap(3, f"software supplied from {p.country} ({steward_zone}), even when self-hosted")
-        )
+        caps["SOV-5"].append(Cap(3, f"software supplied from {p.country} ({steward_zone}), even when self-hosted",
+                                 f"logiciel fourni depuis {p.country} ({steward_zone_fr}), même auto-hébergé"))
     if p.mandatory_non_eu_services:
-        caps["SOV-5"].append(Cap(2, "mandatory non-EU services: " + ", ".join(p.mandatory_non_eu_services)))
+        caps["SOV-5"].append(Cap(2, f"mandatory non-EU services: {non_eu}",
+                                 f"services hors UE obligatoires : {non_eu}"))
     if "closed-enterprise-modules" in traps:
-        caps["SOV-5"].append(Cap(3, "production edition includes closed modules only the vendor supplies"))
+        caps["SOV-5"].append(Cap(3, "production edition includes closed modules only the vendor supplies",
+                                 "l'édition de production inclut des modules fermés que seul l'éditeur fournit"))
     if operator_zone == "non-EU":
-        caps["SOV-5"].append(Cap(1, f"operator established in {op.country}"))
+        caps["SOV-5"].append(Cap(1, f"operator established in {op.country}", f"opérateur établi en {op.country}"))
 
     # SOV-6 Technology: open licences and open standards.
     if "proprietary" in traps:
-        caps["SOV-6"].append(Cap(1, f"proprietary licence ({p.licence}); only some open formats"))
+        caps["SOV-6"].append(Cap(1, f"proprietary licence ({p.licence}); only some open formats",
+                                 f"licence propriétaire ({p.licence}) ; quelques formats ouverts seulement"))
     elif not p.osi:
-        caps["SOV-6"].append(Cap(2, f"licence {p.licence} is not OSI-approved"))
+        caps["SOV-6"].append(Cap(2, f"licence {p.licence} is not OSI-approved",
+                                 f"la licence {p.licence} n'est pas approuvée par l'OSI"))
     if "fair-code" in traps or "not-osi" in traps:
-        caps["SOV-6"].append(Cap(2, "'fair-code' or source-available terms"))
+        caps["SOV-6"].append(Cap(2, "'fair-code' or source-available terms",
+                                 "conditions « fair-code » ou « source-available »"))
     if "trademark-terms" in traps or "licence-dispute" in traps:
-        caps["SOV-6"].append(Cap(2, "additional licence terms or a licence dispute"))
-    for kind, because in (
-        ("attribution-terms", "additional attribution terms (AGPL §7)"),
-        ("closed-enterprise-modules", "closed enterprise modules"),
-        ("community-edition-limits", "community edition is limited"),
+        caps["SOV-6"].append(Cap(2, "additional licence terms or a licence dispute",
+                                 "conditions de licence supplémentaires ou litige de licence"))
+    for kind, because, because_fr in (
+        ("attribution-terms", "additional attribution terms (AGPL §7)",
+         "conditions d'attribution supplémentaires (AGPL §7)"),
+        ("closed-enterprise-modules", "closed enterprise modules", "modules entreprise fermés"),
+        ("community-edition-limits", "community edition is limited", "l'édition communautaire est limitée"),
     ):
         if kind in traps:
-            caps["SOV-6"].append(Cap(3, because))
+            caps["SOV-6"].append(Cap(3, because, because_fr))
     if not p.protocols:
-        caps["SOV-6"].append(Cap(3, "no open protocol or format declared"))
+        caps["SOV-6"].append(Cap(3, "no open protocol or format declared", "aucun protocole ni format ouvert déclaré"))
 
     # SOV-7 Security: certified operations under EU control.
     certs = {c.lower() for c in op.certifications}
+    certified = ", ".join(sorted(op.certifications))
     if h.mode == "secnumcloud":
         if "secnumcloud" not in certs:
-            caps["SOV-7"].append(
-                Cap(3, f"hosting declared SecNumCloud but {op.name} lists no SecNumCloud qualification")
-            )
+            caps["SOV-7"].append(Cap(
+                3, f"hosting declared SecNumCloud but {op.name} lists no SecNumCloud qualification",
+                f"hébergement déclaré SecNumCloud mais {op.name} n'affiche aucune qualification SecNumCloud",
+            ))
     elif h.mode == "on-premises":
-        caps["SOV-7"].append(Cap(3, "self-operated: as secure as your own operations (no qualification)"))
+        caps["SOV-7"].append(Cap(3, "self-operated: as secure as your own operations (no qualification)",
+                                 "exploité par vous : aussi sûr que votre propre exploitation (sans qualification)"))
     elif h.mode == "eu-operator":
-        caps["SOV-7"].append(
-            Cap(
-                3 if certs & {"iso-27001", "c5", "hds"} else 2,
-                "EU operator"
-                + (
-                    f" certified {', '.join(sorted(op.certifications))}"
-                    if op.certifications
-                    else " without certification"
-                ),
-            )
-        )
+        caps["SOV-7"].append(Cap(
+            3 if certs & {"iso-27001", "c5", "hds"} else 2,
+            "EU operator" + (f" certified {certified}" if op.certifications else " without certification"),
+            "opérateur européen" + (f" certifié {certified}" if op.certifications else " sans certification"),
+        ))
     elif h.mode == "hyperscaler-eu-region":
-        caps["SOV-7"].append(Cap(2, "security operations under non-EU control"))
+        caps["SOV-7"].append(Cap(2, "security operations under non-EU control",
+                                 "opérations de sécurité sous contrôle hors UE"))
     else:
-        caps["SOV-7"].append(Cap(1, "security operations outside the EU"))
+        caps["SOV-7"].append(Cap(1, "security operations outside the EU", "opérations de sécurité hors de l'UE"))
 
     # SOV-8 Environment: only rated when the operator's reporting is known.
     environment_known = op.environment_reporting is not None
     if op.environment_reporting is False:
-        caps["SOV-8"].append(Cap(1, f"{op.name} publishes no energy or water figures"))
+        caps["SOV-8"].append(Cap(1, f"{op.name} publishes no energy or water figures",
+                                 f"{op.name} ne publie aucun chiffre d'énergie ni d'eau"))
     elif op.environment_reporting:
-        caps["SOV-8"].append(Cap(3, f"{op.name} publishes energy figures (not independently audited here)"))
+        caps["SOV-8"].append(Cap(3, f"{op.name} publishes energy figures (not independently audited here)",
+                                 f"{op.name} publie des chiffres d'énergie (non audités ici de façon indépendante)"))
 
     ratings = [
         ObjectiveRating(

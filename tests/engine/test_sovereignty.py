@@ -49,3 +49,12 @@ def test_inputs_are_visible(catalogue: Catalogue) -> None:
 def test_unknown_environment_is_not_rated(catalogue: Catalogue) -> None:
     rating = next(r for r in rate_all(catalogue) if r.option == "nextcloud-self")
     assert rating.unrated == ["SOV-8"]
+
+
+def test_every_cap_is_said_in_french_too() -> None:
+    from m365exit.engine import load_catalogue
+    from m365exit.engine.sovereignty import rate_all
+
+    caps = [c for r in rate_all(load_catalogue()) for o in r.objectives for c in o.caps]
+    assert caps
+    assert all(c.because_fr and c.said("fr") != c.said("en") for c in caps)
