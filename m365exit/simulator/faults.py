@@ -255,7 +255,9 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType({
                 {"reports": _not_deployed("reports"), "copilotReports": _not_deployed("copilot"),
                  "sensitivityLabels": _not_deployed("dataSecurityAndGovernance"),
                  "groups.plans": _not_deployed("planner"),
-                 "bookingBusinesses": _not_deployed("bookingBusinesses")}),
+                 "bookingBusinesses": _not_deployed("bookingBusinesses"),
+                 # Learn, team-list-installedapps: "China operated by 21Vianet ❌"
+                 "teams.installedApps": _not_deployed("installedApps")}),
     )
 })
 
