@@ -709,6 +709,16 @@ def _ts_before(rng: random.Random, ref: datetime, max_days: int, min_days: int =
     return f"{day}T{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}Z"
 
 
+def _resource_mailbox(rng: random.Random, ref: datetime, upn: str, name: str, kind: str,
+                      city: str | None = None) -> User:
+    """A shared or room mailbox: an account nobody signs in to, without a licence."""
+    return User(
+        id=guid(rng), upn=upn, display_name=name, given_name=None, surname=None, mail=upn, kind=kind,
+        account_enabled=False, user_type="Member", licenses=(), synced=False, department=None, job_title=None,
+        city=city, created=_ts_before(rng, ref, 2500, 30), last_sign_in=None,
+    )
+
+
 def generate_tenant(size: str = "demo", seed: int = 1) -> Tenant:
     """Build the organisation of `size` (see SIZES) from `seed`; deterministic."""
     n = _scale(size)
@@ -874,24 +884,8 @@ def _gen_users(t: Tenant, rng: random.Random, n: int, ref: datetime, short: str)
         word = names.PROJECT_WORDS[i % len(names.PROJECT_WORDS)]
         local = f"bal.{ascii_slug(word)}{'' if i < len(names.PROJECT_WORDS) else i}"
         upn = f"{local}@{domain}"
-        u = User(
-            id=guid(rng),
-            upn=upn,
-            display_name=f"BAL {word}" + ("" if i < len(names.PROJECT_WORDS) else f" {i}"),
-            given_name=None,
-            surname=None,
-            mail=upn,
-            kind="shared",
-            account_enabled=False,
-            user_type="Member",
-            licenses=(),
-            synced=False,
-            department=None,
-            job_title=None,
-            city=None,
-            created=_ts_before(rng, ref, 2500, 30),
-            last_sign_in=None,
-        )
+        name = f"BAL {word}" + ("" if i < len(names.PROJECT_WORDS) else f" {i}")
+        u = _resource_mailbox(rng, ref, upn, name, "shared")
         u.mailbox_type = "Shared"
         u.mailbox_quota_gb = 50
         u.mailbox_bytes = int(rng.lognormvariate(math.log(4 * GB), 1.0)) % (48 * GB)
@@ -906,24 +900,7 @@ def _gen_users(t: Tenant, rng: random.Random, n: int, ref: datetime, short: str)
         local = f"salle.{ascii_slug(city)}.{ascii_slug(river)}{i // len(names.RIVERS) or ''}"
         upn = f"{local}@{domain}"
         name = f"Salle {river} ({city})" + (f" {i // len(names.RIVERS)}" if i >= len(names.RIVERS) else "")
-        u = User(
-            id=guid(rng),
-            upn=upn,
-            display_name=name,
-            given_name=None,
-            surname=None,
-            mail=upn,
-            kind="room",
-            account_enabled=False,
-            user_type="Member",
-            licenses=(),
-            synced=False,
-            department=None,
-            job_title=None,
-            city=city,
-            created=_ts_before(rng, ref, 2500, 30),
-            last_sign_in=None,
-        )
+        u = _resource_mailbox(rng, ref, upn, name, "room", city)
         u.mailbox_type = "Room"
         u.mailbox_quota_gb = 50
         u.mailbox_bytes = _ri(rng, 2 * MB, 90 * MB)
