@@ -90,3 +90,9 @@ def column_flags(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(False, index=frame.index)
     return flags(frame[column])
+
+
+def with_numbers(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
+    """The frame plus integer copies of report columns under new names (0 where a column is absent)."""
+    return frame.assign(**{name: numbers(frame[column]) if column in frame.columns else 0
+                           for name, column in columns.items()})

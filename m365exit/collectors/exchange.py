@@ -32,10 +32,7 @@ def mailbox_usage(csv: bytes | str, period: str) -> Output:
         facts["exchange.mailboxes_shared"] = int((frame["Recipient Type"].str.strip().str.lower() == "shared").sum())
     else:
         absent["exchange.mailboxes_shared"] = "The mailbox usage report has no 'Recipient Type' column."
-    sized = frame.assign(
-        _bytes=ur.numbers(frame["Storage Used (Byte)"]) if "Storage Used (Byte)" in frame else 0,
-        _items=ur.numbers(frame["Item Count"]) if "Item Count" in frame else 0,
-    )
+    sized = ur.with_numbers(frame, _bytes="Storage Used (Byte)", _items="Item Count")
     largest = sized.sort_values(["_bytes", "User Principal Name"], ascending=[False, True]).head(TOP_MAILBOXES)
     rows = [
         {"mailbox": str(r.get("User Principal Name", "")), "type": str(r.get("Recipient Type", "")),

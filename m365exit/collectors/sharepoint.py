@@ -31,10 +31,7 @@ def sites(client: GraphClient, period: str) -> Output:
 def site_usage(csv: bytes | str, period: str) -> Output:
     frame = ur.live_rows(ur.read_report(csv))
     template = frame["Root Web Template"].str.strip().str.upper() if "Root Web Template" in frame else None
-    sized = frame.assign(
-        _bytes=ur.numbers(frame["Storage Used (Byte)"]) if "Storage Used (Byte)" in frame else 0,
-        _files=ur.numbers(frame["File Count"]) if "File Count" in frame else 0,
-    )
+    sized = ur.with_numbers(frame, _bytes="Storage Used (Byte)", _files="File Count")
     largest = sized.sort_values(["_bytes", "Site URL"], ascending=[False, True]).head(TOP_SITES)
     rows = [
         {"site": str(r.get("Site URL", "")), "template": str(r.get("Root Web Template", "")),
