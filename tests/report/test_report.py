@@ -86,6 +86,11 @@ def test_report_in_chromium(demo_snapshot: Snapshot, tmp_path: Path, browser: An
     assert page.evaluate("window.__pwned") is None  # the hostile names stayed text
     assert HOSTILE in page.inner_text("header")
     assert page.inner_text("h1") == "Préparation à la sortie de Microsoft 365"
+    brief = page.inner_text("ul.brief")
+    blockers = [f for f in pipeline.evaluate(hostile(demo_snapshot), pipeline.AssessOptions()).findings
+                if f.severity == "blocker" and f.status == "applies"]
+    assert f"{len(blockers)} point(s) bloquant(s)" in brief
+    assert all(f.texts["fr"]["title"] in brief for f in blockers)
     overall = int(page.text_content(".gauge-value") or "-1")
     assert 0 <= overall <= 100
 
