@@ -5,7 +5,6 @@ The only module besides the CLI that imports rich; the pipeline reports progress
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
@@ -81,7 +80,3 @@ def error(exc: M365ExitError) -> None:
     stderr.print(f"[bold red]error:[/bold red] {escape(exc.message)}")
     if exc.hint:
         stderr.print(f"[dim]hint:[/dim] {escape(exc.hint)}")
-
-
-def is_tty() -> bool:
-    return sys.stdout.isatty()

@@ -59,7 +59,6 @@ class Assessment:
     spend_monthly: float
     spend_rows: list[dict[str, Any]]
     findings: list[Finding]
-    assumptions: list[str]
     sovereignty: list[SovereigntyRating] = field(default_factory=list)  # options of the recommended products
 
     @property
@@ -169,9 +168,6 @@ def assess(snapshot: Snapshot, catalogue: Catalogue, findings: Sequence[Finding]
         effort_days=round(sum(s.effort_days for s in scores), 1), data_bytes=data_bytes,
         transfer_days=round(data_bytes / TRANSFER_BYTES_PER_DAY, 1), waves=waves(scores),
         spend_monthly=monthly, spend_rows=rows, findings=sorted(findings, key=_sort_key),
-        assumptions=[
-            "readiness", "weights", "transfer", "effort", "prices",
-        ],
         sovereignty=_ratings_of_candidates(catalogue, scores),
     )
 

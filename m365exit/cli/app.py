@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from m365exit import __version__, console
+
+if TYPE_CHECKING:
+    from m365exit.auth import AuthSettings
 
 app = typer.Typer(
     name="m365exit",
@@ -86,7 +89,3 @@ def auth_settings(tenant: str | None, client_id: str | None, cloud: str | None, 
         tenant_id=tenant, client_id=client_id, cloud=cloud, graph_endpoint=graph_endpoint,
         authority_host=authority_host, device_code=device_code, managed_identity=managed_identity,
     )
-
-
-if False:  # pragma: no cover - typing only
-    from m365exit.auth import AuthSettings
