@@ -5,6 +5,7 @@ Each CLI command turns its options into one call here; nothing here prints.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,42 +59,41 @@ def collect(
     if options.period not in PERIODS:
         raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
     workloads = check_workloads(options.workloads)
-    transport = Transport(verify=options.ca_bundle)
-    tokens = token_provider(settings, transport, show_device_code=show_device_code)
-    claims = token_claims(tokens.token())  # sign in first: a bad credential fails before any collection
-    client = GraphClient(transport, tokens, settings.graph_endpoint, max_wait=options.max_wait)
+    # Closed however the collection ends: sign-in refused, Graph unreachable, interrupted.
+    with contextlib.closing(Transport(verify=options.ca_bundle)) as transport:
+        tokens = token_provider(settings, transport, show_device_code=show_device_code)
+        claims = token_claims(tokens.token())  # sign in first: a bad credential fails before any collection
+        client = GraphClient(transport, tokens, settings.graph_endpoint, max_wait=options.max_wait)
 
-    def on_source(source: Source) -> None:
-        if progress:
-            progress.step(f"{source.workload}: {source.name}")
+        def on_source(source: Source) -> None:
+            if progress:
+                progress.step(f"{source.workload}: {source.name}")
 
-    started = clock().replace(microsecond=0)
-    result = run_sources(client, options.period, workloads, on_source)
-    if result.sources_run and result.network_failures == result.sources_run:
-        raise GraphUnreachableError(
-            f"Graph at {settings.graph_endpoint} could not be reached or kept throttling: nothing was collected.",
-            "Check the network, proxy and --cloud / --graph-endpoint, or try again later.",
+        started = clock().replace(microsecond=0)
+        result = run_sources(client, options.period, workloads, on_source)
+        if result.sources_run and result.network_failures == result.sources_run:
+            raise GraphUnreachableError(
+                f"Graph at {settings.graph_endpoint} could not be reached or kept throttling: nothing was collected.",
+                "Check the network, proxy and --cloud / --graph-endpoint, or try again later.",
+            )
+        tenant = snap.TenantInfo(
+            id=str(result.tenant.get("id") or claims.get("tid") or settings.tenant_id),
+            display_name=str(result.tenant.get("display_name") or ""),
+            cloud=settings.cloud,
+            default_domain=str(result.tenant.get("default_domain") or ""),
+            report_names_concealed=result.tenant.get("report_names_concealed"),
         )
-    tenant = snap.TenantInfo(
-        id=str(result.tenant.get("id") or claims.get("tid") or settings.tenant_id),
-        display_name=str(result.tenant.get("display_name") or ""),
-        cloud=settings.cloud,
-        default_domain=str(result.tenant.get("default_domain") or ""),
-        report_names_concealed=result.tenant.get("report_names_concealed"),
-    )
-    snapshot = snap.Snapshot(
-        collected_at=started,
-        period=options.period,
-        source=options.source_label,
-        tenant=tenant,
-        facts=dict(sorted(result.facts.items())),
-        provenance=dict(sorted(result.provenance.items())),
-        tables=dict(sorted(result.tables.items())),
-        issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
-        requests={name: snap.ServiceRequests(**stats) for name, stats in client.accounting().items()},
-    )
-    transport.close()
-    return snapshot
+        return snap.Snapshot(
+            collected_at=started,
+            period=options.period,
+            source=options.source_label,
+            tenant=tenant,
+            facts=dict(sorted(result.facts.items())),
+            provenance=dict(sorted(result.provenance.items())),
+            tables=dict(sorted(result.tables.items())),
+            issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
+            requests={name: snap.ServiceRequests(**stats) for name, stats in client.accounting().items()},
+        )
 
 
 def save_collected(snapshot: snap.Snapshot, out: Path, *, strict: bool) -> None:
