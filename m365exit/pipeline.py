@@ -118,22 +118,19 @@ class SkuCatalogue:
 
 def load_prices(path: Path | None = None) -> SkuCatalogue:
     """The built-in SKU table unless a file is given (--prices)."""
-    import yaml
-
+    from m365exit.engine.yamlsrc import parse_yaml
     from m365exit.errors import RulesError
     from m365exit.resources import rules_dir
 
     path = path or rules_dir() / "prices" / "list-prices.yaml"
+    data = parse_yaml(path).data  # refuses aliases, caps size and depth; errors name file and line
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         skus = data["skus"]
         return SkuCatalogue(
             names={str(sku): str(entry["name"]) for sku, entry in skus.items() if entry.get("name")},
             prices={str(sku): float(entry["price"]) for sku, entry in skus.items() if entry.get("price") is not None},
         )
-    except OSError as exc:
-        raise RulesError(f"Cannot read the price table {path}: {exc.strerror}.", "Check --prices.") from None
-    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise RulesError(
             f"The price table {path} is not valid: expected 'skus:' mapping part numbers to {{name, price}}.",
             "See rules/prices/list-prices.yaml in the m365exit sources for the format.",

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from m365exit.engine import Catalogue, assess, load_catalogue, run_examples, trace
 from m365exit.engine.operators import FactValue
+from m365exit.engine.yamlsrc import parse_yaml
 from m365exit.errors import RulesError, SnapshotError, UsageError
 
 app = typer.Typer(help="Validate, list, explain and test the rule catalogue.", no_args_is_help=True)
@@ -110,10 +110,7 @@ def _read_facts(path: Path) -> tuple[dict[str, FactValue], dict[str, str], datet
     if path.name.endswith((".json", ".json.gz")):
         loaded = snap.load(path)
         return dict(loaded.facts), loaded.absent_reasons(), loaded.collected_at.date()
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise SnapshotError(f"{path}: cannot read it ({exc}).", hint="Pass a snapshot or a facts file.") from exc
+    data: Any = parse_yaml(path).data
     if not isinstance(data, dict):
         raise SnapshotError(f"{path}: expected a snapshot or a mapping of facts.")
     facts = data.get("facts", data)

@@ -3,6 +3,10 @@
 PyYAML's composer gives nodes with marks; we build plain Python values from them ourselves so that a
 pydantic error location such as ``("rules", 3, "effort", "per", 0, "fact")`` maps back to a line.
 Duplicate keys, which PyYAML silently accepts (the last one wins), are an error here.
+
+Every YAML file a user hands us may be hostile (a client's answers, a colleague's overlay): anchors and aliases
+are refused as the parser meets them, so an alias bomb ("billion laughs") costs nothing, and size and nesting
+are capped. No file m365exit reads needs them.
 """
 
 from __future__ import annotations
@@ -50,20 +54,60 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+MAX_BYTES = 4 * 1024 * 1024  # the built-in catalogue is about 60 KB
+MAX_DEPTH = 40
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
     pass
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.line = mark.line + 1 if mark is not None else 1
+        self.message, self.hint = message, hint
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Composes nodes like SafeLoader, refusing anchors, aliases and deep nesting before they are built."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(event.start_mark, "YAML anchors and aliases ('&name', '*name') are not accepted",
+                           "Write the values out in full.")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels",
+                               "Flatten the structure: no m365exit file needs this depth.")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def parse_yaml(path: Path, text: str | None = None) -> Source:
     if text is None:
         try:
+            if path.stat().st_size > MAX_BYTES:
+                raise RulesError(f"{display_path(path)}: the file is larger than {MAX_BYTES // 1024 // 1024} MiB.",
+                                 hint="Check that this is the file you meant to pass.")
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise RulesError(f"{display_path(path)}: cannot read the file ({exc.strerror}).") from exc
         except UnicodeDecodeError as exc:
             raise RulesError(f"{display_path(path)}: the file is not UTF-8 text.") from exc
+    if len(text) > MAX_BYTES:
+        raise RulesError(f"{display_path(path)}: the file is larger than {MAX_BYTES // 1024 // 1024} MiB.",
+                         hint="Check that this is the file you meant to pass.")
+    loader = _StrictLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _Refused as exc:
+        raise RulesError(f"{display_path(path)}:{exc.line}: {exc.message}.", hint=exc.hint) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -71,6 +115,11 @@ def parse_yaml(path: Path, text: str | None = None) -> Source:
             f"{display_path(path)}:{line}: invalid YAML: {exc.problem or exc.context}.",
             hint="Check the indentation and quoting around that line.",
         ) from exc
+    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
+        raise RulesError(f"{display_path(path)}: invalid YAML: {exc}.",
+                         hint="Check that this is a YAML text file.") from exc
+    finally:
+        loader.dispose()
     source = Source(path, None, {(): 1})
     if node is None:
         source.data = {}
@@ -89,7 +138,7 @@ def _build(node: yaml.Node, loc: Loc, source: Source, constructor: _Constructor)
                     f"supported.",
                     hint="Write the keys out in full.",
                 )
-            key = constructor.construct_object(key_node, deep=True)
+            key = _scalar(key_node, source, constructor)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise RulesError(f"{source.name}:{line}: key {key!r} must be a string.")
@@ -109,7 +158,16 @@ def _build(node: yaml.Node, loc: Loc, source: Source, constructor: _Constructor)
             source.lines[(*loc, index)] = item.start_mark.line + 1
             items.append(_build(item, (*loc, index), source, constructor))
         return items
-    return constructor.construct_object(node, deep=True)
+    return _scalar(node, source, constructor)
+
+
+def _scalar(node: yaml.Node, source: Source, constructor: _Constructor) -> Any:
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. a date such as 2026-13-45
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RulesError(f"{source.name}:{node.start_mark.line + 1}: invalid value: {problem}.",
+                         hint="Quote the value if it is meant as text.") from None
 
 
 def _dotted(loc: Loc) -> str:
