@@ -75,17 +75,8 @@ class Answers:
 
 
 def _check_value(fact: Fact, value: Any, where: str) -> int | float | bool | str:
-    expected = {"count": "a whole number ≥ 0", "bytes": "a whole number of bytes ≥ 0", "bool": "true or false",
-                "ratio": "a number from 0 to 1", "days": "a number of days ≥ 0", "text": "text"}[fact.unit]
-    ok = (
-        (fact.unit in ("count", "bytes") and isinstance(value, int) and not isinstance(value, bool) and value >= 0)
-        or (fact.unit == "bool" and isinstance(value, bool))
-        or (fact.unit == "ratio" and isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1)
-        or (fact.unit == "days" and isinstance(value, int | float) and not isinstance(value, bool) and value >= 0)
-        or (fact.unit == "text" and isinstance(value, str))
-    )
-    if not ok:
-        raise RulesError(f"{where}: key 'facts.{fact.name}': expected {expected}, got {value!r}.",
+    if not fact.accepts(value):
+        raise RulesError(f"{where}: key 'facts.{fact.name}': expected {fact.expected}, got {value!r}.",
                          f"{fact.name}: {fact.definition}")
     return value  # type: ignore[no-any-return]
 

@@ -6,6 +6,7 @@ Add facts freely; never rename one. `docs/facts.md` is generated from this table
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +24,29 @@ class Fact:
     @property
     def workload(self) -> str:
         return self.name.split(".", 1)[0]
+
+    @property
+    def expected(self) -> str:
+        return _EXPECTED[self.unit]
+
+    def accepts(self, value: object) -> bool:
+        """Whether a value fits the unit: counts and bytes are whole numbers ≥ 0, never true/false or NaN."""
+        number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if self.unit in ("count", "bytes"):
+            return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if self.unit == "ratio":
+            return number and 0 <= value <= 1  # type: ignore[operator]
+        if self.unit == "days":
+            return number and value >= 0  # type: ignore[operator]
+        if self.unit == "bool":
+            return isinstance(value, bool)
+        return isinstance(value, str)
+
+
+_EXPECTED: dict[Unit, str] = {
+    "count": "a whole number ≥ 0", "bytes": "a whole number of bytes ≥ 0", "bool": "true or false",
+    "ratio": "a number from 0 to 1", "days": "a number of days ≥ 0", "text": "text",
+}
 
 
 def _facts(source: Source, unit: Unit, rows: dict[str, str]) -> list[Fact]:

@@ -6,6 +6,7 @@ into them), and parsed by the same functions the Graph collectors use, so both p
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ import pandas as pd
 
 from m365exit import usage_reports as ur
 from m365exit.collectors import REPORTS, Output, load_all
-from m365exit.errors import UsageError
+from m365exit.errors import SnapshotError, UsageError
 from m365exit.snapshot import CollectionIssue, Snapshot, TenantInfo
 
 # A column that only this report carries → the report function.
@@ -36,7 +37,26 @@ SIGNATURES: list[tuple[str, str]] = [
 class Imported:
     snapshot: Snapshot
     used: dict[str, str] = field(default_factory=dict)  # file name → report function
-    skipped: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # file name → why it was not used
+
+
+def _read(raw: bytes) -> tuple[pd.DataFrame | None, str]:
+    """The CSV as a frame, or None and why not: admin-center files pass through many hands."""
+    if b"\x00" in raw[:8192]:
+        return None, "a binary file, not CSV text"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text (re-export it from the admin center, or save it as 'CSV UTF-8')"
+    try:
+        frame = ur.read_report(text)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
+        return None, "not a readable CSV table (damaged or cut short)"
+    lines = text.strip("\r\n").rsplit("\n", 1)
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    if len(lines) > 1 and len(next(csv.reader([lines[-1]], delimiter=delimiter), [])) < len(frame.columns):
+        return None, "cut short: its last row has fewer columns than its header (download it again)"
+    return frame, ""
 
 
 def identify(columns: list[str]) -> str | None:
@@ -69,14 +89,13 @@ def import_dir(directory: Path, tenant_name: str = "") -> Imported:
     files = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
     result = Imported(Snapshot(collected_at=datetime(1970, 1, 1, tzinfo=UTC), source="import"))
     outputs: list[tuple[str, Output]] = []
-    frames = []
     parsed: dict[str, tuple[str, bytes, pd.DataFrame]] = {}
     for path in files:
         raw = path.read_bytes()
-        frame = ur.read_report(raw)
-        function = identify(list(frame.columns))
-        if function is None:
-            result.skipped.append(path.name)
+        frame, why = _read(raw)
+        function = identify(list(frame.columns)) if frame is not None else None
+        if frame is None or function is None:
+            result.skipped[path.name] = why or "not a usage report m365exit reads"
             continue
         if function in parsed:
             raise UsageError(
@@ -84,16 +103,21 @@ def import_dir(directory: Path, tenant_name: str = "") -> Imported:
                 "Keep one file per report in the folder.",
             )
         parsed[function] = (path.name, raw, frame)
-        frames.append(frame)
-    if not parsed:
-        raise UsageError(
-            f"No usage report was recognised among the {len(files)} CSV file(s) in {directory}.",
-            "Download the reports from the Microsoft 365 admin center (Reports > Usage > Export).",
-        )
-    period = _period(frames)
+    period = _period([frame for _, _, frame in parsed.values()])
     for function, (name, raw, _) in sorted(parsed.items()):
-        outputs.append((name, REPORTS[function](raw, period)))
+        try:
+            outputs.append((name, REPORTS[function](raw, period)))
+        except (ValueError, KeyError, TypeError, pd.errors.ParserError):  # the right header over damaged rows
+            result.skipped[name] = f"a {function} report whose rows cannot be read (damaged or cut short)"
+            continue
         result.used[name] = function
+    if not result.used:
+        raise SnapshotError(
+            f"No usable usage report among the {len(files)} CSV file(s) in {directory}"
+            + (f" ({'; '.join(f'{n}: {w}' for n, w in sorted(result.skipped.items())[:3])})." if files else "."),
+            "Download the reports from the Microsoft 365 admin center (Reports > Usage > Export) as CSV.",
+        )
+    frames = [frame for function, (name, _, frame) in parsed.items() if name in result.used]
     snapshot = result.snapshot
     snapshot.collected_at = _refreshed(frames)
     snapshot.period = period

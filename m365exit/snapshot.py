@@ -11,6 +11,7 @@ import json
 import math
 import os
 import tempfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -19,8 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from m365exit import __version__
 from m365exit.errors import SnapshotError
+from m365exit.facts import FACTS
 
 SCHEMA = "m365exit.snapshot/1"
+MAX_BYTES = 2**30  # unpacked; a 100,000-user tenant takes a few MB
 FactValue = int | float | bool | str
 
 
@@ -74,7 +77,7 @@ class Snapshot(BaseModel):
     def _finite(cls, facts: dict[str, FactValue]) -> dict[str, FactValue]:
         for name, value in facts.items():
             if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError(f"fact {name} is not a finite number")
+                raise ValueError(f"{name}' is not a finite number")
         return facts
 
     def absent_reasons(self) -> dict[str, str]:
@@ -85,6 +88,10 @@ class Snapshot(BaseModel):
                 if fact not in self.facts:
                     reasons.setdefault(fact, issue.message)
         return reasons
+
+    def unknown_facts(self) -> list[str]:
+        """Facts this version does not know (a newer m365exit wrote them): kept, shown, read by no rule."""
+        return [name for name in self.facts if name not in FACTS]
 
     def to_json(self) -> str:
         data = self.model_dump(mode="json", by_alias=True)
@@ -128,9 +135,11 @@ def load(path: Path) -> Snapshot:
         raise SnapshotError(f"The snapshot {path} cannot be read: {exc.strerror}.", hint) from None
     try:
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            raw = _gunzip(raw)
         data = json.loads(raw)
-    except (OSError, EOFError, gzip.BadGzipFile):
+    except _TooLarge:
+        raise SnapshotError(f"The snapshot {path} unpacks to more than {MAX_BYTES // 2**30} GiB.", hint) from None
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error):
         raise SnapshotError(f"The snapshot {path} is a damaged gzip file.", hint) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
@@ -143,7 +152,7 @@ def load(path: Path) -> Snapshot:
             "Use the m365exit version that wrote it, or collect again.",
         )
     try:
-        return Snapshot.model_validate(data)
+        loaded = Snapshot.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         # A union failure names the member type in the path (facts.x.int); speak of the value instead.
@@ -153,7 +162,33 @@ def load(path: Path) -> Snapshot:
         if parts and parts[-1] in members:
             parts = [p for p in parts if p not in members]
             message = "expected a number, true/false or text"
+        if parts == ["facts"] and first["type"] == "value_error":  # names the fact: 'facts.x' is not finite
+            raise SnapshotError(f"The snapshot {path} is invalid at 'facts.{message.split(', ', 1)[-1]}.", hint
+                                ) from None
         raise SnapshotError(f"The snapshot {path} is invalid at '{'.'.join(parts)}': {message}.", hint) from None
+    for name, value in loaded.facts.items():  # a string where a count belongs must never be scored
+        fact = FACTS.get(name)
+        if fact is not None and not fact.accepts(value):
+            raise SnapshotError(
+                f"The snapshot {path} is invalid at 'facts.{name}': expected {fact.expected}, got {value!r:.60}.",
+                "The file was changed by hand or by another tool; collect again or correct that value.",
+            )
+    return loaded
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _gunzip(raw: bytes) -> bytes:
+    """Decompress with a ceiling, so a gzip bomb is refused instead of filling memory."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = inflater.decompress(raw, MAX_BYTES)
+    if inflater.unconsumed_tail:
+        raise _TooLarge
+    if not inflater.eof:
+        raise EOFError("truncated")
+    return out
 
 
 def json_schema() -> dict[str, Any]:

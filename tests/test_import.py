@@ -43,7 +43,7 @@ def test_import_gives_the_same_facts_as_collection(sim: Simulator, tmp_path: Pat
     result = run_cli("--json", "import", str(folder), "--out", str(out), "--tenant-name", "Agence")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["skipped"] == ["notes.csv"]
+    assert summary["skipped"] == {"notes.csv": "not a usage report m365exit reads"}
     assert len(summary["files"]) == len(REPORTS)
     imported = snap.load(out)
     assert imported.source == "import"
@@ -76,9 +76,9 @@ def test_import_accepts_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     assert facts["exchange.mailboxes_archive"] == 1
 
 
-def test_import_of_a_folder_without_reports_is_a_usage_error(tmp_path: Path) -> None:
+def test_import_of_a_folder_without_reports_is_an_unreadable_snapshot(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     result = run_cli("import", str(tmp_path), "--out", str(tmp_path / "s.json"))
-    assert result.returncode == 2
-    assert "No usage report was recognised" in result.stderr
+    assert result.returncode == 6
+    assert "No usable usage report" in result.stderr and "x.csv: not a usage report" in result.stderr
     assert not (tmp_path / "s.json").exists()

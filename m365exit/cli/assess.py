@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from m365exit import console, pipeline
+from m365exit import __version__, console, pipeline
 from m365exit import snapshot as snap
 from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
 from m365exit.scoring import Assessment
@@ -51,5 +51,10 @@ def assess(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         prices=prices, fail_under=fail_under, answers=answers,
     )
-    assessment, written = pipeline.assess(snap.load(snapshot), out, options)
+    loaded = snap.load(snapshot)
+    unknown = loaded.unknown_facts()
+    if unknown:
+        console.warn(f"{snapshot}: {len(unknown)} fact(s) unknown to m365exit {__version__}, kept but read by no "
+                     f"rule: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}. A newer version wrote them.")
+    assessment, written = pipeline.assess(loaded, out, options)
     finish(assessment, written, fail_under)

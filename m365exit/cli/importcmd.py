@@ -26,8 +26,8 @@ def import_(
     snapshot = imported.snapshot
     if answers is not None:
         snapshot = answers_mod.apply(snapshot, answers_mod.load(answers))
-    for name in imported.skipped:
-        console.warn(f"{name}: not a usage report m365exit reads; skipped.")
+    for name, why in sorted(imported.skipped.items()):
+        console.warn(f"{name}: {why}; skipped.")
     snap.save(snapshot, out)
     if State.json:
         console.stdout.print_json(data={"snapshot": str(out), "files": imported.used, "skipped": imported.skipped,
