@@ -103,7 +103,11 @@ def parse_yaml(path: Path, text: str | None = None) -> Source:
     if len(text) > MAX_BYTES:
         raise RulesError(f"{display_path(path)}: the file is larger than {MAX_BYTES // 1024 // 1024} MiB.",
                          hint="Check that this is the file you meant to pass.")
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters before anything is parsed
+        raise RulesError(f"{display_path(path)}: not YAML text: {exc}.".replace("\n", " "),
+                         hint="Check that this is a YAML text file.") from None
     try:
         node = loader.get_single_node()
     except _Refused as exc:
