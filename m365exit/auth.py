@@ -307,7 +307,14 @@ class StaticTokenProvider:
         register_secret(self._token)
 
     def token(self, *, force_refresh: bool = False) -> str:
-        expires = token_claims(self._token).get("exp")
+        claims = token_claims(self._token)
+        if not claims:  # Graph's access tokens are JWTs; anything else would read as "no permission granted"
+            raise AuthError(
+                "The value of M365EXIT_ACCESS_TOKEN is not an access token (a JWT of three dot-separated parts).",
+                "Put the access token itself in M365EXIT_ACCESS_TOKEN, e.g. from "
+                "'az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv'.",
+            )
+        expires = claims.get("exp")
         if force_refresh or (isinstance(expires, int | float) and expires < time.time()):
             raise AuthError(
                 "The access token from M365EXIT_ACCESS_TOKEN has expired or was refused.",

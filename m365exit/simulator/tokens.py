@@ -232,6 +232,7 @@ class EntraApp:
         self.assertion_headers: list[dict[str, Any]] = []  # JOSE headers of the client assertions received
         self._device_grants: dict[str, DeviceGrant] = {}
         self._refresh_tokens: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {}
+        self.issued: list[str] = []  # every token handed out, so tests can prove none leaks into a file
         self._lock = threading.Lock()
         # Managed identities of the "Azure host" (App Service style endpoint)
         self.identity_header = secrets.token_hex(16)
@@ -764,6 +765,7 @@ class EntraApp:
         refresh = secrets.token_urlsafe(48)
         with self._lock:
             self._refresh_tokens[refresh] = (user, scopes)
+            self.issued.append(refresh)
         return TokenResult(
             200,
             {
@@ -837,7 +839,9 @@ class EntraApp:
         header = b64url(json.dumps({"typ": "JWT", "alg": "HS256", "kid": "m365exit-simulator"}).encode())
         body = b64url(json.dumps(payload, separators=(",", ":")).encode())
         sig = hmac.new(self._key, f"{header}.{body}".encode(), hashlib.sha256).digest()
-        return f"{header}.{body}.{b64url(sig)}"
+        token = f"{header}.{body}.{b64url(sig)}"
+        self.issued.append(token)
+        return token
 
     def verify(self, token: str) -> tuple[dict[str, Any] | None, str]:
         """Claims of a token this simulator issued, or None and the InvalidAuthenticationToken message."""
