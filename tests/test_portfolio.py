@@ -20,6 +20,7 @@ import pytest
 
 from m365exit.portfolio import spec, summary
 from tests.conftest import clean_env, run_cli
+from tests.test_console import run_in_terminal
 
 
 @dataclass
@@ -60,7 +61,7 @@ def stop(served: Served) -> None:
     served.process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Served]]:
     root = tmp_path_factory.mktemp("portfolio-sims")
     sims = [serve(root / f"sim{seed}", seed) for seed in (1, 2, 3)]
@@ -136,6 +137,18 @@ def _gunzip(path: Path) -> str:
     import gzip
 
     return gzip.decompress(path.read_bytes()).decode()
+
+
+def test_one_line_per_tenant_on_a_terminal_and_silence_on_a_pipe(three: list[Served], tmp_path: Path) -> None:
+    path, env = write_portfolio(tmp_path, three)
+    code, screen = run_in_terminal("portfolio", "run", str(path), "--out", str(tmp_path / "tty"), cwd=tmp_path,
+                                   **env)
+    assert code == 0, screen
+    assert all(f"client-{n}" in screen for n in (1, 2, 3)) and "━" in screen
+    piped = run_cli("portfolio", "run", str(path), "--out", str(tmp_path / "pipe"), env=clean_env(**env))
+    assert piped.returncode == 0, piped.stderr
+    assert "━" not in piped.stderr and "signing in" not in piped.stderr
+    assert piped.stdout.startswith("Portfolio report:")
 
 
 # --- the file: strict, and never a secret -------------------------------------------------------------------
