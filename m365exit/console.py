@@ -80,3 +80,57 @@ def error(exc: M365ExitError) -> None:
     stderr.print(f"[bold red]error:[/bold red] {escape(exc.message)}")
     if exc.hint:
         stderr.print(f"[dim]hint:[/dim] {escape(exc.hint)}")
+
+
+class Board(Protocol):
+    def start(self, key: str, total: int) -> None: ...
+    def step(self, key: str, label: str) -> None: ...
+    def finish(self, key: str, label: str, ok: bool) -> None: ...
+
+
+class _SilentBoard:
+    def start(self, key: str, total: int) -> None:
+        pass
+
+    def step(self, key: str, label: str) -> None:
+        pass
+
+    def finish(self, key: str, label: str, ok: bool) -> None:
+        pass
+
+
+class _RichBoard:
+    """One line per item (a tenant of a portfolio), each with its own bar; safe to call from threads."""
+
+    def __init__(self, bar: RichProgress, keys: list[str]) -> None:
+        self._bar = bar
+        width = max(len(k) for k in keys)
+        self._tasks = {k: bar.add_task(f"{escape(k):<{width}}  queued", total=None) for k in keys}
+        self._width = width
+
+    def _say(self, key: str, label: str) -> str:
+        return f"{escape(key):<{self._width}}  {escape(label)}"
+
+    def start(self, key: str, total: int) -> None:
+        self._bar.update(self._tasks[key], total=total + 1, completed=0, description=self._say(key, "signing in"))
+
+    def step(self, key: str, label: str) -> None:
+        self._bar.update(self._tasks[key], advance=1, description=self._say(key, label))
+
+    def finish(self, key: str, label: str, ok: bool) -> None:
+        task = self._tasks[key]
+        total = self._bar.tasks[task].total or 1
+        colour = "green" if ok else "red"
+        self._bar.update(task, total=total, completed=total,
+                         description=f"{escape(key):<{self._width}}  [{colour}]{escape(label)}[/{colour}]")
+
+
+@contextmanager
+def board(keys: list[str]) -> Iterator[Board]:
+    """A line per key on a terminal; nothing on a pipe or with --quiet."""
+    if not interactive() or not keys:
+        yield _SilentBoard()
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with RichProgress(*columns, console=stderr, transient=False) as bar:
+        yield _RichBoard(bar, keys)

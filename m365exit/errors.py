@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     BAD_SNAPSHOT = 6
     THRESHOLD = 7
     INCOMPLETE = 8
+    PORTFOLIO_INCOMPLETE = 9
     INTERRUPTED = 130
 
 
@@ -67,3 +68,9 @@ class ThresholdError(M365ExitError):
 
 class IncompleteError(M365ExitError):
     exit_code = ExitCode.INCOMPLETE
+
+
+class PortfolioError(M365ExitError):
+    """At least one tenant of a portfolio failed; the others were written and portfolio.json says which."""
+
+    exit_code = ExitCode.PORTFOLIO_INCOMPLETE

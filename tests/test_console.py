@@ -11,10 +11,10 @@ from pathlib import Path
 from tests.conftest import clean_env, run_cli
 
 
-def run_in_terminal(*args: str, cwd: Path) -> tuple[int, str]:
+def run_in_terminal(*args: str, cwd: Path, **extra: str) -> tuple[int, str]:
     """Run the CLI with stdout and stderr on a pseudo-terminal, as a person at a shell would."""
     leader, follower = pty.openpty()
-    env = clean_env(COLUMNS="120", TERM="xterm-256color")
+    env = clean_env(COLUMNS="120", TERM="xterm-256color", **extra)
     process = subprocess.Popen([sys.executable, "-m", "m365exit", *args], stdin=follower, stdout=follower,
                                stderr=follower, env=env, cwd=cwd, close_fds=True)
     os.close(follower)

@@ -9,12 +9,14 @@ import typer
 from m365exit import console
 from m365exit.cli import answers, assess, collect, demo, importcmd, permissions, run  # noqa: F401  (they register)
 from m365exit.cli.app import app
+from m365exit.cli.portfolio import app as portfolio_app
 from m365exit.cli.rules import app as rules_app
 from m365exit.cli.simulator import app as simulator_app
 from m365exit.errors import ExitCode, M365ExitError
 
 app.add_typer(rules_app, name="rules", help="Validate, list, explain and test the rules.")
 app.add_typer(simulator_app, name="simulator", help="The local Microsoft Graph simulator.")
+app.add_typer(portfolio_app, name="portfolio", help="Many tenants in one run, and the cross-tenant report.")
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shlex
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -42,9 +44,19 @@ def serve(
         )
         out.flush()
         event = stop_event or threading.Event()
+        if threading.current_thread() is threading.main_thread():  # SIGTERM stops as cleanly as Ctrl-C
+            signal.signal(signal.SIGTERM, lambda *_: event.set())
         try:
             while not event.wait(0.5):
                 pass
         except KeyboardInterrupt:
             pass
+        write_request_log(sim, state)
     return 0
+
+
+def write_request_log(sim: Simulator, state: Path) -> None:
+    """requests.json: every request served, so a test in another process can count and time them."""
+    rows = [{"time": e.time, "origin": e.origin, "method": e.method, "path": e.path, "status": e.status,
+             "inner": e.inner} for e in list(sim.request_log)]
+    (state / "requests.json").write_text(json.dumps(rows), encoding="utf-8")
