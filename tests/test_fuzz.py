@@ -22,6 +22,7 @@ from m365exit.engine.yamlsrc import parse_yaml
 from m365exit.errors import RulesError, SnapshotError, UsageError
 from m365exit.facts import FACTS
 from m365exit.importer import import_dir
+from m365exit.portfolio import spec as portfolio_spec
 from m365exit.resources import rules_dir
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,3 +120,15 @@ def test_report_csv_import(raw: bytes) -> None:
         return
     for name, value in imported.snapshot.facts.items():
         assert FACTS[name].accepts(value), (name, value)
+
+
+@FUZZ
+@given(yaml_texts | st.lists(st.dictionaries(st.sampled_from(sorted(portfolio_spec.TENANT_KEYS | {"client_secret"}))
+                                              | keys, json_values, max_size=6), max_size=3).map(
+    lambda tenants: yaml.safe_dump({"tenants": tenants}, allow_unicode=True)))
+def test_portfolio_loader(text: str) -> None:
+    folder = _tmp()
+    (folder / "portfolio.yaml").write_text(text, encoding="utf-8")
+    with contextlib.suppress(RulesError):
+        loaded = portfolio_spec.load(folder / "portfolio.yaml")
+        assert all(portfolio_spec.ID.fullmatch(t.id) for t in loaded.tenants)
