@@ -175,7 +175,8 @@ def render(a: Assessment, lang: str, brand: dict[str, Any] | None = None) -> byt
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
     created = a.snapshot.collected_at.astimezone(UTC).replace(tzinfo=None)
-    name = brand.get("client") or a.snapshot.tenant.display_name or a.snapshot.tenant.default_domain
+    tenant = a.snapshot.tenant
+    name = brand.get("client") or tenant.display_name or tenant.default_domain or tenant.id
     book.set_properties({
         "title": f"{_('Microsoft 365 exit readiness')} — {name}", "author": str(brand.get("author") or "m365exit"),
         "company": str(brand.get("organisation") or ""), "created": created,
