@@ -50,7 +50,7 @@ def root(
 
 
 Lang = Annotated[str, typer.Option("--lang", help="Report language: en or fr.")]
-Formats = Annotated[str, typer.Option("--format", help="Comma-separated: html,json,md.")]
+Formats = Annotated[str, typer.Option("--format", help="Comma-separated: html,json,csv,xlsx,md,pdf.")]
 
 
 def format_list(formats: str) -> list[str]:
