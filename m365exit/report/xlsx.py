@@ -115,13 +115,14 @@ def _table_sheet(sheet: Worksheet, table: tables.Table, f: _Formats) -> None:
         sheet.autofilter(0, 0, max(len(table.rows), 1), len(table.columns) - 1)
 
 
-def _summary(book: xlsxwriter.Workbook, sheet: Worksheet, a: Assessment, lang: str, brand: dict[str, Any],
-             f: _Formats, contents: list[tuple[str, tables.Table]]) -> None:
+SummaryRow = tuple[str, tables.Value | datetime, tables.Kind]
+
+
+def _summary_rows(a: Assessment, lang: str, brand: dict[str, Any]) -> list[SummaryRow]:
     _ = catalog(lang).gettext
     s = a.snapshot
     name = brand.get("client") or s.tenant.display_name or s.tenant.default_domain or s.tenant.id
-    sheet.write_string(0, 0, _("Microsoft 365 exit readiness"), f.title)
-    rows: list[tuple[str, tables.Value | datetime, tables.Kind]] = [
+    return [
         (_("Tenant"), str(name), "text"),
         (_("Domain"), s.tenant.default_domain or None, "text"),
         (_("Collected"), s.collected_at, "text"),
@@ -133,6 +134,13 @@ def _summary(book: xlsxwriter.Workbook, sheet: Worksheet, a: Assessment, lang: s
         (_("Licence spend per month (list prices)"), a.spend_monthly, "money"),
         (_("Collection issues"), len(s.issues), "int"),
     ]
+
+
+def _summary(sheet: Worksheet, title: str, rows: list[SummaryRow], lang: str, brand: dict[str, Any], f: _Formats,
+             contents: list[tuple[str, tables.Table]]) -> None:
+    _ = catalog(lang).gettext
+    sheet.write_string(0, 0, title, f.title)
+    rows = list(rows)
     for key, label in (("organisation", "Prepared by"), ("author", "Author"),
                        ("confidentiality", "Confidentiality")):
         if isinstance(brand.get(key), str) and brand[key]:
@@ -171,25 +179,32 @@ def _logo(uri: object) -> bytes | None:
 def render(a: Assessment, lang: str, brand: dict[str, Any] | None = None) -> bytes:
     brand = brand or {}
     _ = catalog(lang).gettext
+    tenant = a.snapshot.tenant
+    name = brand.get("client") or tenant.display_name or tenant.default_domain or tenant.id
+    return workbook(tables.build(a, lang), lang, title=_("Microsoft 365 exit readiness"), subject=str(name),
+                    created=a.snapshot.collected_at, summary=_summary_rows(a, lang, brand), brand=brand)
+
+
+def workbook(items: list[tables.Table], lang: str, *, title: str, subject: str, created: datetime,
+             summary: list[SummaryRow], brand: dict[str, Any] | None = None) -> bytes:
+    """A summary sheet, then one sheet per table; the same tables and date give the same bytes."""
+    brand = brand or {}
+    _ = catalog(lang).gettext
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
-    created = a.snapshot.collected_at.astimezone(UTC).replace(tzinfo=None)
-    tenant = a.snapshot.tenant
-    name = brand.get("client") or tenant.display_name or tenant.default_domain or tenant.id
     book.set_properties({
-        "title": f"{_('Microsoft 365 exit readiness')} — {name}", "author": str(brand.get("author") or "m365exit"),
-        "company": str(brand.get("organisation") or ""), "created": created,
+        "title": f"{title} — {subject}", "author": str(brand.get("author") or "m365exit"),
+        "company": str(brand.get("organisation") or ""), "created": created.astimezone(UTC).replace(tzinfo=None),
         "comments": f"m365exit {__version__}",
     })
     f = _Formats(book, lang, brand)
     summary_name = _("Summary")[:31]
-    summary = book.add_worksheet(summary_name)
-    items = tables.build(a, lang)
+    first = book.add_worksheet(summary_name)
     names = _sheet_names(items, summary_name)
     for sheet_name, table in zip(names, items, strict=True):
         _table_sheet(book.add_worksheet(sheet_name), table, f)
-    _summary(book, summary, a, lang, brand, f, list(zip(names, items, strict=True)))
-    summary.activate()
+    _summary(first, title, summary, lang, brand, f, list(zip(names, items, strict=True)))
+    first.activate()
     book.close()
     return buffer.getvalue()

@@ -37,9 +37,31 @@ def test_document_compares_the_tenants(demo_snapshot: Snapshot) -> None:
 def test_same_rows_same_bytes(demo_snapshot: Snapshot, tmp_path: Path) -> None:
     first, second = tmp_path / "1", tmp_path / "2"
     for folder in (first, second):
-        report.write(summary.document(rows(demo_snapshot)), folder, ["html"], "fr")
-    for name in ("portfolio.json", "portfolio.fr.html"):
+        report.write(summary.document(rows(demo_snapshot)), folder, ["html", "xlsx"], "fr")
+    for name in ("portfolio.json", "portfolio.fr.html", "portfolio.xlsx"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_workbook_compares_the_tenants_with_typed_cells(demo_snapshot: Snapshot, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    document = summary.document(rows(demo_snapshot))
+    report.write(document, tmp_path, ["xlsx"], "fr")
+    book = load_workbook(tmp_path / "portfolio.xlsx")
+    assert book.sheetnames == ["Synthèse", "Locataires", "Points bloquants partagés"]
+    sheet = book["Locataires"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Identifiant", "Locataire", "État"]
+    by_id = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert sorted(by_id) == ["agence-a", "agence-b", "agence-c"]
+    a = by_id["agence-a"]
+    data = header.index("Données à migrer")
+    assert a[data].data_type == "n" and a[data].value == document["tenants"][0]["data_bytes"]
+    assert by_id["agence-b"][1].value == f"Agence {HOSTILE}"  # text, as given
+    assert by_id["agence-c"][2].value == "en échec" and by_id["agence-c"][data].value is None
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    for ws in book.worksheets:
+        assert not any(isinstance(c.value, str) and c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
 @pytest.mark.browser
