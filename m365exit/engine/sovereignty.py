@@ -108,7 +108,11 @@ _ZONE_NOTE = {
 def hosting_label(hosting: Hosting, lang: str) -> str:
     """« offre qualifiée SecNumCloud (OVHcloud Hosted Private Cloud) »: the mode, and the offer when named."""
     label = HOSTING_LABELS[hosting.mode][lang if lang in ("en", "fr") else "en"]
-    return f"{label} ({localised(hosting.offer, lang)})" if hosting.offer else label
+    if hosting.offer:
+        return f"{label} ({localised(hosting.offer, lang)})"
+    if hosting.mode == "secnumcloud":
+        return f"{label} ({'offre non précisée' if lang == 'fr' else 'offer not named'})"
+    return label
 
 
 def country_name(code: str, lang: str) -> str:
@@ -208,7 +212,7 @@ def rate(option: Option) -> SovereigntyRating:
             3 if p.osi else 2,
             f"steward {steward_en} is established outside the EU ({where(p.country, 'en')})"
             + ("; an OSI licence keeps a fork possible" if p.osi else ""),
-            f"le porteur du projet, {steward_fr}, est établi hors de l'UE ({where(p.country, 'fr')})"
+            f"le porteur du projet ({steward_fr}) est établi hors de l'UE ({where(p.country, 'fr')})"
             + ("\u202f; une licence OSI garde possible une reprise du code (fork)" if p.osi else ""),
         ))
     if "proprietary" in traps:
@@ -317,15 +321,15 @@ def rate(option: Option) -> SovereigntyRating:
     certs = {c.lower() for c in op.certifications}
     certified = ", ".join(sorted(op.certifications))
     if h.mode == "secnumcloud":
-        if "secnumcloud" not in certs:
+        if not h.offer:
             caps["SOV-7"].append(Cap(
-                3, f"hosting declared SecNumCloud but {op_en} holds no SecNumCloud-qualified offer",
-                f"hébergement déclaré SecNumCloud mais {op_fr} n'a aucune offre qualifiée SecNumCloud",
+                3, f"hosting declared SecNumCloud, but the qualified offer {op_en} relies on is not named",
+                f"hébergement déclaré SecNumCloud, sans nommer l'offre qualifiée sur laquelle s'appuie {op_fr}",
             ))
-        elif not h.offer:
+        elif not h.sources and "secnumcloud" not in certs:
             caps["SOV-7"].append(Cap(
-                3, f"hosting declared SecNumCloud but the qualified offer of {op_en} it relies on is not named",
-                f"hébergement déclaré SecNumCloud sans nommer l'offre qualifiée de {op_fr} utilisée",
+                3, f"SecNumCloud offer '{localised(h.offer, 'en')}' stated without a source",
+                f"offre SecNumCloud «\u00a0{localised(h.offer, 'fr')}\u00a0» indiquée sans source",
             ))
     elif h.mode == "state-cloud":
         caps["SOV-7"].append(Cap(

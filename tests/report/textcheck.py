@@ -105,8 +105,10 @@ _PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 
 
 def _fragments(msgid: str) -> list[str]:
-    """The literal pieces of a message worth looking for: long enough not to be an ordinary word."""
-    return [f.strip(" :;,.") for f in _PLACEHOLDER.split(msgid) if len(f.strip(" :;,.")) >= 12]
+    """The literal pieces of a message worth looking for anywhere: phrases (a single word may be tenant data,
+    such as a French policy name in an English report, so single words are only matched as whole values)."""
+    pieces = (f.strip(" :;,.\u00a0\u202f") for f in _PLACEHOLDER.split(msgid))
+    return [p for p in pieces if len(p) >= 12 and " " in p]
 
 
 def untranslated(text: str, entries: dict[str, list[str]]) -> list[str]:
@@ -122,13 +124,15 @@ def untranslated(text: str, entries: dict[str, list[str]]) -> list[str]:
     return sorted(found)
 
 
-def french_in_english(text: str, entries: dict[str, list[str]]) -> list[str]:
+def french_in_english(text: str, entries: dict[str, list[str]], english: dict[str, list[str]]) -> list[str]:
+    """French forms found in an English text (forms that are also the English label, like SAML, do not count)."""
+    whole = segments(text)
     found = []
     for key, forms in entries.items():
         msgid = key.split("\x04")[-1]
         for form in forms:
-            if form == msgid:
+            if form == msgid or form in english.get(key, []):
                 continue
-            if any(fragment in text for fragment in _fragments(form)):
+            if form in whole or any(fragment in text for fragment in _fragments(form)):
                 found.append(form)
     return sorted(set(found)) + (["« or »"] if "«" in text or "»" in text else [])
