@@ -106,7 +106,7 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         tools = "; ".join(t.name + (f" ({t.note})" if t.note else "") for t in p.migration_tools)
         add(f"- Migration tools: {tools or '—'}")
         if p.mandatory_non_eu_services:
-            add(f"- Mandatory non-EU services: {', '.join(p.mandatory_non_eu_services)}")
+            add(f"- Mandatory non-EU services: {', '.join(localised(x, 'en') for x in p.mandatory_non_eu_services)}")
         if p.unverified:
             add(f"- Unverified: {'; '.join(p.unverified)}")
         add("- Sources: " + "; ".join(f"[{s.title}]({s.url}) ({s.date})" for s in p.sources))

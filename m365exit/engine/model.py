@@ -248,7 +248,7 @@ class Product(_Model):
     suites: list[str] = Field(default_factory=list)
     migration_tools: list[MigrationTool] = Field(default_factory=list)
     licence_traps: list[LicenceTrap] = Field(default_factory=list)
-    mandatory_non_eu_services: list[str] = Field(
+    mandatory_non_eu_services: list[Localised] = Field(
         default_factory=list, description="services outside the EU it cannot run without"
     )
     eu_support: bool = Field(description="commercial support or integrators established in the EU")

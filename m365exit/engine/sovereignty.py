@@ -99,9 +99,11 @@ HOSTING_LABELS: dict[str, dict[str, str]] = {
     "hyperscaler-eu-region": {"en": "non-EU hyperscaler, EU region", "fr": "hyperscaler non européen, région UE"},
     "non-eu": {"en": "hosted outside the EU", "fr": "hébergé hors de l'UE"},
 }
+# Why a European non-EU country is not "non-EU" like the others: the GDPR applies there, or an adequacy decision.
+_EEA = frozenset({"NO", "IS", "LI"})
 _ZONE_NOTE = {
-    "EEA/CH/UK": {"en": "EEA, Switzerland or UK: GDPR or an adequacy decision",
-                  "fr": "EEE, Suisse ou Royaume-Uni\u00a0: RGPD ou décision d'adéquation"},
+    "EEA": {"en": "in the EEA: the GDPR applies", "fr": "dans l'EEE\u00a0: le RGPD s'y applique"},
+    "adequacy": {"en": "covered by an EU adequacy decision", "fr": "couvert par une décision d'adéquation de l'UE"},
 }
 
 
@@ -196,14 +198,16 @@ def rate(option: Option) -> SovereigntyRating:
     caps: dict[str, list[Cap]] = {o.id: [] for o in OBJECTIVES}
 
     def where(code: str, lang: str) -> str:
-        """« États-Unis », or « Royaume-Uni ; EEE, Suisse ou Royaume-Uni : RGPD ou décision d'adéquation »."""
-        note = _ZONE_NOTE.get(_country(code), {}).get(lang)
-        return country_name(code, lang) + (("\u202f; " if lang == "fr" else "; ") + note if note else "")
+        """« États-Unis », or « Royaume-Uni, couvert par une décision d'adéquation de l'UE »."""
+        zone = "EEA" if code in _EEA else "adequacy" if code in EU_ASSOCIATED else None
+        note = _ZONE_NOTE[zone][lang if lang == "fr" else "en"] if zone else ""
+        return country_name(code, lang) + (f", {note}" if note else "")
 
     steward_en, steward_fr = localised(p.steward, "en"), localised(p.steward, "fr")
     op_en, op_fr = localised(op.name, "en"), localised(op.name, "fr")
     host_en, host_fr = hosting_label(h, "en"), hosting_label(h, "fr")
-    non_eu = ", ".join(p.mandatory_non_eu_services)
+    non_eu_en = ", ".join(localised(x, "en") for x in p.mandatory_non_eu_services)
+    non_eu_fr = ", ".join(localised(x, "fr") for x in p.mandatory_non_eu_services)
     pct_en, pct_fr = f"{op.non_eu_control_pct:g}", f"{op.non_eu_control_pct:g}".replace(".", ",")
 
     # SOV-1 Strategic: who controls the software's direction and the operator.
@@ -261,8 +265,8 @@ def rate(option: Option) -> SovereigntyRating:
             f"hébergement\u00a0: {host_fr}" + (", clés détenues par le client" if h.customer_held_keys else ""),
         ))
     if p.mandatory_non_eu_services:
-        caps["SOV-3"].append(Cap(2, f"depends on non-EU services: {non_eu}",
-                                 f"dépend de services hors UE\u00a0: {non_eu}"))
+        caps["SOV-3"].append(Cap(2, f"depends on non-EU services: {non_eu_en}",
+                                 f"dépend de services hors UE\u00a0: {non_eu_fr}"))
 
     # SOV-4 Operational: can it be run and supported from the EU, without the vendor.
     if not p.eu_support:
@@ -283,8 +287,8 @@ def rate(option: Option) -> SovereigntyRating:
             3, f"software supplied from outside the EU ({where(p.country, 'en')}), even when self-hosted",
             f"logiciel fourni depuis l'extérieur de l'UE ({where(p.country, 'fr')}), même auto-hébergé"))
     if p.mandatory_non_eu_services:
-        caps["SOV-5"].append(Cap(2, f"mandatory non-EU services: {non_eu}",
-                                 f"services hors UE obligatoires\u00a0: {non_eu}"))
+        caps["SOV-5"].append(Cap(2, f"mandatory non-EU services: {non_eu_en}",
+                                 f"services hors UE obligatoires\u00a0: {non_eu_fr}"))
     if "closed-enterprise-modules" in traps:
         caps["SOV-5"].append(Cap(3, "production edition includes closed modules only the vendor supplies",
                                  "l'édition de production inclut des modules fermés que seul l'éditeur fournit"))
@@ -387,7 +391,7 @@ def rate(option: Option) -> SovereigntyRating:
         "maturity": p.maturity,
         "licence_traps": sorted(traps),
         "protocols": list(p.protocols),
-        "mandatory_non_eu_services": list(p.mandatory_non_eu_services),
+        "mandatory_non_eu_services": [localised(x, "en") for x in p.mandatory_non_eu_services],
         "product_eu_support": p.eu_support,
         "operator": op.id,
         "operator_country": op.country,

@@ -70,12 +70,13 @@ def to_markdown(a: Assessment, lang: str) -> str:
     _ = catalog(lang).gettext
     s = a.snapshot
     name = s.tenant.display_name or s.tenant.default_domain or s.tenant.id
+    colon = formatting.colon(lang)  # « : » after a no-break space in French
     lines = [
-        f"# {_('Microsoft 365 exit readiness')}: {_cell(name)}",
+        f"# {_('Microsoft 365 exit readiness')}{colon} {_cell(name)}",
         "",
-        f"**{_('Overall readiness')}:** {formatting.number(a.readiness, lang)} / 100 · "
-        f"**{_('Effort')}:** {formatting.number(a.effort_days, lang, 1)} {_('person-days')} · "
-        f"**{_('Data to move')}:** {formatting.size(a.data_bytes, lang)}",
+        f"**{_('Overall readiness')}{colon}** {formatting.number(a.readiness, lang)}/100 · "
+        f"**{_('Effort')}{colon}** {formatting.person_days(a.effort_days, lang)} · "
+        f"**{_('Data to move')}{colon}** {formatting.size(a.data_bytes, lang)}",
         "",
         f"| {_('Workload')} | {_('Readiness')} | {_('Status')} | {_('Blockers')} | {_('Effort (person-days)')} |",
         "|---|---:|---|---:|---:|",
@@ -86,5 +87,5 @@ def to_markdown(a: Assessment, lang: str) -> str:
             f"{w.blockers} | {formatting.number(w.effort_days, lang, 1)} |"
         )
     if s.issues:
-        lines += ["", f"{_('Collection issues')}: {len(s.issues)}"]
+        lines += ["", f"{_('Collection issues')}{colon} {len(s.issues)}"]
     return "\n".join(lines) + "\n"

@@ -257,7 +257,7 @@ def test_rules_data_labels_are_french_in_the_french_report(reports: dict[str, di
     catalogue = load_catalogue([])
     texts: list[Text] = [op.name for op in catalogue.operators.values() if isinstance(op.name, Text)]
     for p in catalogue.products.values():
-        texts += [x for x in (p.steward, *p.protocols) if isinstance(x, Text)]
+        texts += [x for x in (p.steward, *p.protocols, *p.mandatory_non_eu_services) if isinstance(x, Text)]
     for o in catalogue.options:
         texts += [x for x in (o.hosting.offer, o.note) if isinstance(x, Text)]
     assert len(texts) > 15
