@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from m365exit import __version__
 from m365exit.engine.model import localised
@@ -97,6 +98,30 @@ def cell(value: Any, column: str, lang: str) -> str:
     return "" if value is None else str(value)
 
 
+def issue_said(issue: Any, lang: str) -> str | Markup:
+    """What happened, in the reader's language. Issue messages are English sentences built by the collectors
+    (or Graph's own words): a French report says what kind of problem it is, then quotes the original."""
+    if lang == "en":
+        return str(issue.message)
+    _ = catalog(lang).gettext
+    if issue.status in (401, 403):
+        said = _("Permission not granted (or not consented) to the application.")
+    elif issue.code == "DataNotAvailable":
+        said = _("The report Graph returned lacks the column this figure needs.")
+    elif issue.status == 429 or issue.code == "throttled":
+        said = _("Graph kept throttling the requests beyond the wait limit.")
+    elif issue.status is None:
+        said = _("Graph could not be reached.")
+    elif issue.status == 404:
+        said = _("Graph found nothing at this address (deleted object or service not enabled).")
+    elif issue.status == 400:
+        said = _("Graph refused the request (the service may not be available to this tenant).")
+    else:
+        said = _("Graph answered with an error %(status)s.") % {"status": issue.status}
+    original = Markup('<span translate="no">{}</span>').format(issue.message)  # escaped: tenant data may be in it
+    return Markup("{} ({}{} {})").format(said, _("original message"), formatting.colon(lang), original)
+
+
 def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | None = None) -> str:
     env = environment(lang)
     css = (templates_dir() / "report.css").read_text(encoding="utf-8")
@@ -113,4 +138,6 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
         table_limit=TABLE_LIMIT,
         workload_names={w.id: w.name.get(lang, w.id) for w in assessment.workloads},
         options={o.id: o for o in assessment.catalogue.options},
+        fact_issues={f: issue_said(i, lang) for i in reversed(snapshot.issues) for f in i.facts},
+        issue_said=lambda i: issue_said(i, lang),
     )

@@ -154,6 +154,9 @@ def test_the_fixed_report_reads_as_a_french_dsi_expects(reports: dict[str, dict[
     assert "RGPD" in text and "--pseudonymize" in text  # personal data: said, and how to avoid sharing it
     assert "locataire (tenant) Microsoft 365" in text
     assert "Porteur du projet" in text and "Éditeur" not in text
+    # A collection issue says what happened in French, then quotes Graph's or the collector's English message.
+    assert "Autorisation non accordée à l'application" in text and "Insufficient privileges." not in text
+    assert "Insufficient privileges." in reports["fixed"]["en"]
 
 
 def test_demo_report_plurals(reports: dict[str, dict[str, str]], demo_snapshot: Snapshot) -> None:
