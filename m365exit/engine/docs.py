@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from m365exit.engine.model import OverridesFile, ProductsFile, SovereigntyFile, WorkloadFile
+from m365exit.engine.model import OverridesFile, ProductsFile, SovereigntyFile, WorkloadFile, localised
 from m365exit.engine.operators import OPERATORS
 from m365exit.engine.types import Catalogue
 
@@ -95,18 +95,18 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         add(
             f"| **{_cell(p.name)}** (`{p.id}`){' — baseline' if p.role == 'baseline' else ''} | "
             f"`{p.licence}` | "
-            f"{'yes' if p.osi else '**no**'} | {_cell(p.steward)} ({p.country}) | {p.maturity}: "
+            f"{'yes' if p.osi else '**no**'} | {_cell(localised(p.steward, 'en'))} ({p.country}) | {p.maturity}: "
             f"{_cell(p.maturity_evidence)} | {_cell(', '.join(p.suites)) or '—'} | {_cell(traps)} |"
         )
     add("")
     for p in sorted(catalogue.products.values(), key=lambda p: p.id):
         add(f"### {p.name}\n")
         add(f"{p.summary.en}\n")
-        add(f"- Protocols and formats: {', '.join(p.protocols) or '—'}")
+        add(f"- Protocols and formats: {', '.join(localised(x, 'en') for x in p.protocols) or '—'}")
         tools = "; ".join(t.name + (f" ({t.note})" if t.note else "") for t in p.migration_tools)
         add(f"- Migration tools: {tools or '—'}")
         if p.mandatory_non_eu_services:
-            add(f"- Mandatory non-EU services: {', '.join(p.mandatory_non_eu_services)}")
+            add(f"- Mandatory non-EU services: {', '.join(localised(x, 'en') for x in p.mandatory_non_eu_services)}")
         if p.unverified:
             add(f"- Unverified: {'; '.join(p.unverified)}")
         add("- Sources: " + "; ".join(f"[{s.title}]({s.url}) ({s.date})" for s in p.sources))

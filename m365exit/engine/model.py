@@ -35,6 +35,14 @@ class Text(_Model):
     fr: NonEmpty
 
 
+Localised = NonEmpty | Text  # a proper name stays a string; words a reader must understand get both languages
+
+
+def localised(value: str | Text, lang: str) -> str:
+    """The text of a `Localised` value in `lang` (French or English)."""
+    return value if isinstance(value, str) else (value.fr if lang == "fr" else value.en)
+
+
 class RuleText(_Model):
     title: NonEmpty = Field(description="one line: the problem, stated for a CIO")
     why: NonEmpty = Field(description="why it matters: consequences, figures, precedent")
@@ -229,18 +237,18 @@ class Product(_Model):
     summary: Text
     licence: NonEmpty = Field(description="SPDX licence expression")
     osi: bool = Field(description="every licence in the expression is OSI-approved")
-    steward: NonEmpty
+    steward: Localised = Field(description="who carries the project: a company, a foundation, a public body")
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 of the steward")]
     maturity: Literal["A", "B", "C"] = Field(
         description="A: public body in production at ≥10k seats; "
         "B: production-grade, smaller or partial; C: beta"
     )
     maturity_evidence: NonEmpty
-    protocols: list[str] = Field(default_factory=list, description="open protocols and formats spoken")
+    protocols: list[Localised] = Field(default_factory=list, description="open protocols and formats spoken")
     suites: list[str] = Field(default_factory=list)
     migration_tools: list[MigrationTool] = Field(default_factory=list)
     licence_traps: list[LicenceTrap] = Field(default_factory=list)
-    mandatory_non_eu_services: list[str] = Field(
+    mandatory_non_eu_services: list[Localised] = Field(
         default_factory=list, description="services outside the EU it cannot run without"
     )
     eu_support: bool = Field(description="commercial support or integrators established in the EU")
@@ -254,12 +262,14 @@ class ProductsFile(_Model):
     products: list[Product]
 
 
-HostingMode = Literal["on-premises", "eu-operator", "secnumcloud", "hyperscaler-eu-region", "non-eu"]
+HostingMode = Literal[
+    "on-premises", "state-cloud", "eu-operator", "secnumcloud", "hyperscaler-eu-region", "non-eu"
+]
 
 
 class OperatorSpec(_Model):
     id: Id
-    name: NonEmpty
+    name: Localised
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     non_eu_control_pct: Annotated[float, Field(ge=0, le=100)] = Field(
         description="share of capital or votes held by non-EU entities "
@@ -280,6 +290,12 @@ class OperatorSpec(_Model):
 class Hosting(_Model):
     mode: HostingMode
     customer_held_keys: bool = False
+    offer: Localised | None = Field(
+        default=None,
+        description="the hosting offer relied on; for 'secnumcloud', the qualified offer as ANSSI lists it "
+        "(a qualification belongs to an offer, not to a product or a company)",
+    )
+    sources: list[Reference] = Field(default_factory=list, description="where the hosting and its offer are stated")
 
 
 class OptionSpec(_Model):

@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from m365exit.engine.model import Hosting, OperatorSpec, Product
+from babel import Locale
+
+from m365exit.engine.model import Hosting, OperatorSpec, Product, localised
 from m365exit.engine.types import Catalogue
 
 EU = frozenset(
@@ -82,11 +84,42 @@ MAX_LEVEL = 4
 
 _HOSTING_BASE: dict[str, int] = {
     "on-premises": 4,
+    "state-cloud": 4,
     "secnumcloud": 4,
     "eu-operator": 3,
     "hyperscaler-eu-region": 1,
     "non-eu": 0,
 }
+# What each hosting mode means, for a reader (never the raw code).
+HOSTING_LABELS: dict[str, dict[str, str]] = {
+    "on-premises": {"en": "self-hosted (your own servers)", "fr": "auto-hébergé (vos serveurs)"},
+    "state-cloud": {"en": "internal State cloud", "fr": "cloud interne de l'État"},
+    "secnumcloud": {"en": "SecNumCloud-qualified offer", "fr": "offre qualifiée SecNumCloud"},
+    "eu-operator": {"en": "EU operator's cloud", "fr": "cloud d'un opérateur européen"},
+    "hyperscaler-eu-region": {"en": "non-EU hyperscaler, EU region", "fr": "hyperscaler non européen, région UE"},
+    "non-eu": {"en": "hosted outside the EU", "fr": "hébergé hors de l'UE"},
+}
+# Why a European non-EU country is not "non-EU" like the others: the GDPR applies there, or an adequacy decision.
+_EEA = frozenset({"NO", "IS", "LI"})
+_ZONE_NOTE = {
+    "EEA": {"en": "in the EEA: the GDPR applies", "fr": "dans l'EEE\u00a0: le RGPD s'y applique"},
+    "adequacy": {"en": "covered by an EU adequacy decision", "fr": "couvert par une décision d'adéquation de l'UE"},
+}
+
+
+def hosting_label(hosting: Hosting, lang: str) -> str:
+    """« offre qualifiée SecNumCloud (OVHcloud Hosted Private Cloud) »: the mode, and the offer when named."""
+    label = HOSTING_LABELS[hosting.mode][lang if lang in ("en", "fr") else "en"]
+    if hosting.offer:
+        return f"{label} ({localised(hosting.offer, lang)})"
+    if hosting.mode == "secnumcloud":
+        return f"{label} ({'offre non précisée' if lang == 'fr' else 'offer not named'})"
+    return label
+
+
+def country_name(code: str, lang: str) -> str:
+    """ISO code → the country's name in the reader's language (CLDR through Babel): US → « États-Unis »."""
+    return str(Locale.parse("fr" if lang == "fr" else "en").territories.get(code, code))
 
 
 @dataclass(frozen=True)
@@ -164,35 +197,45 @@ def rate(option: Option) -> SovereigntyRating:
     hosting_base = _HOSTING_BASE[h.mode]
     caps: dict[str, list[Cap]] = {o.id: [] for o in OBJECTIVES}
 
-    zone_fr = {"EU": "UE", "EEA/CH/UK": "EEE/Suisse/Royaume-Uni", "non-EU": "hors UE"}
-    steward_zone_fr = zone_fr.get(steward_zone, steward_zone)
-    non_eu = ", ".join(p.mandatory_non_eu_services)
-    pct = f"{op.non_eu_control_pct:g}"
+    def where(code: str, lang: str) -> str:
+        """« États-Unis », or « Royaume-Uni, couvert par une décision d'adéquation de l'UE »."""
+        zone = "EEA" if code in _EEA else "adequacy" if code in EU_ASSOCIATED else None
+        note = _ZONE_NOTE[zone][lang if lang == "fr" else "en"] if zone else ""
+        return country_name(code, lang) + (f", {note}" if note else "")
+
+    steward_en, steward_fr = localised(p.steward, "en"), localised(p.steward, "fr")
+    op_en, op_fr = localised(op.name, "en"), localised(op.name, "fr")
+    host_en, host_fr = hosting_label(h, "en"), hosting_label(h, "fr")
+    non_eu_en = ", ".join(localised(x, "en") for x in p.mandatory_non_eu_services)
+    non_eu_fr = ", ".join(localised(x, "fr") for x in p.mandatory_non_eu_services)
+    pct_en, pct_fr = f"{op.non_eu_control_pct:g}", f"{op.non_eu_control_pct:g}".replace(".", ",")
 
     # SOV-1 Strategic: who controls the software's direction and the operator.
     if steward_zone != "EU":
         caps["SOV-1"].append(Cap(
             3 if p.osi else 2,
-            f"steward {p.steward} is established in {p.country} ({steward_zone})"
+            f"steward {steward_en} is established outside the EU ({where(p.country, 'en')})"
             + ("; an OSI licence keeps a fork possible" if p.osi else ""),
-            f"l'éditeur {p.steward} est établi en {p.country} ({steward_zone_fr})"
-            + ("; une licence OSI garde un fork possible" if p.osi else ""),
+            f"le porteur du projet ({steward_fr}) est établi hors de l'UE ({where(p.country, 'fr')})"
+            + ("\u202f; une licence OSI garde possible une reprise du code (fork)" if p.osi else ""),
         ))
     if "proprietary" in traps:
         caps["SOV-1"].append(Cap(1, "proprietary software: its vendor alone decides its future",
-                                 "logiciel propriétaire : son éditeur décide seul de son avenir"))
+                                 "logiciel propriétaire\u00a0: son éditeur décide seul de son avenir"))
     if operator_zone == "non-EU":
-        caps["SOV-1"].append(Cap(1, f"operator {op.name} is established in {op.country}",
-                                 f"l'opérateur {op.name} est établi en {op.country}"))
+        caps["SOV-1"].append(Cap(1, f"operator {op_en} is established outside the EU ({where(op.country, 'en')})",
+                                 f"l'opérateur {op_fr} est établi hors de l'UE ({where(op.country, 'fr')})"))
     if op.non_eu_control_pct > 39:
         caps["SOV-1"].append(Cap(
-            1, f"non-EU entities hold {pct} % of the operator (SecNumCloud: at most 39 % together)",
-            f"des entités hors UE détiennent {pct} % de l'opérateur (SecNumCloud : 39 % au plus à elles toutes)",
+            1, f"non-EU entities hold {pct_en}% of the operator (SecNumCloud: at most 39% together)",
+            f"des entités hors UE détiennent {pct_fr}\u00a0% de l'opérateur "
+            "(SecNumCloud\u00a0: 39\u00a0% au plus à elles toutes)",
         ))
     elif op.non_eu_control_pct > 24:
         caps["SOV-1"].append(Cap(
-            2, f"a non-EU entity holds {pct} % of the operator (SecNumCloud: at most 24 % alone)",
-            f"une entité hors UE détient {pct} % de l'opérateur (SecNumCloud : 24 % au plus pour une seule)",
+            2, f"a non-EU entity holds {pct_en}% of the operator (SecNumCloud: at most 24% alone)",
+            f"une entité hors UE détient {pct_fr}\u00a0% de l'opérateur "
+            "(SecNumCloud\u00a0: 24\u00a0% au plus pour une seule)",
         ))
 
     # SOV-2 Legal: which law reaches the data and the service.
@@ -200,14 +243,16 @@ def rate(option: Option) -> SovereigntyRating:
     if hosting_base < MAX_LEVEL:
         caps["SOV-2"].append(Cap(
             hosting_base,
-            f"hosting '{h.mode}'" + (" (the CLOUD Act and FISA 702 apply whatever the region)" if cloud_act else ""),
-            f"hébergement « {h.mode} »"
+            f"hosting: {host_en}" + (" (the CLOUD Act and FISA 702 apply whatever the region)" if cloud_act else ""),
+            f"hébergement\u00a0: {host_fr}"
             + (" (le CLOUD Act et la FISA 702 s'appliquent quelle que soit la région)" if cloud_act else ""),
         ))
     if operator_zone == "non-EU":
-        caps["SOV-2"].append(Cap(1, f"operator under {op.country} law", f"opérateur soumis au droit de {op.country}"))
+        caps["SOV-2"].append(Cap(1, f"operator under the law of a non-EU country ({where(op.country, 'en')})",
+                                 f"opérateur soumis au droit d'un pays hors UE ({where(op.country, 'fr')})"))
     elif op.non_eu_control_pct > 24:
-        caps["SOV-2"].append(Cap(2, f"operator {pct} % non-EU controlled", f"opérateur contrôlé à {pct} % hors UE"))
+        caps["SOV-2"].append(Cap(2, f"operator {pct_en}% non-EU controlled",
+                                 f"opérateur contrôlé à {pct_fr}\u00a0% hors UE"))
 
     # SOV-3 Data and AI: who can read the data.
     data_base = hosting_base
@@ -216,55 +261,58 @@ def rate(option: Option) -> SovereigntyRating:
     if data_base < MAX_LEVEL:
         caps["SOV-3"].append(Cap(
             data_base,
-            f"hosting '{h.mode}'" + (", keys held by the customer" if h.customer_held_keys else ""),
-            f"hébergement « {h.mode} »" + (", clés détenues par le client" if h.customer_held_keys else ""),
+            f"hosting: {host_en}" + (", keys held by the customer" if h.customer_held_keys else ""),
+            f"hébergement\u00a0: {host_fr}" + (", clés détenues par le client" if h.customer_held_keys else ""),
         ))
     if p.mandatory_non_eu_services:
-        caps["SOV-3"].append(Cap(2, f"depends on non-EU services: {non_eu}", f"dépend de services hors UE : {non_eu}"))
+        caps["SOV-3"].append(Cap(2, f"depends on non-EU services: {non_eu_en}",
+                                 f"dépend de services hors UE\u00a0: {non_eu_fr}"))
 
     # SOV-4 Operational: can it be run and supported from the EU, without the vendor.
     if not p.eu_support:
         caps["SOV-4"].append(Cap(2, f"no commercial support or integrator in the EU for {p.name}",
                                  f"ni support commercial ni intégrateur dans l'UE pour {p.name}"))
     if not op.eu_support:
-        caps["SOV-4"].append(Cap(2, f"operator {op.name} offers no EU-based support",
-                                 f"l'opérateur {op.name} n'offre pas de support basé dans l'UE"))
+        caps["SOV-4"].append(Cap(2, f"operator {op_en} offers no EU-based support",
+                                 f"l'opérateur {op_fr} n'offre pas de support basé dans l'UE"))
     if h.mode == "non-eu":
         caps["SOV-4"].append(Cap(1, "operated from outside the EU", "exploité depuis l'extérieur de l'UE"))
     if p.maturity == "C":
         caps["SOV-4"].append(Cap(3, "maturity C (beta or prototype): operations not yet proven",
-                                 "maturité C (bêta ou prototype) : exploitation pas encore éprouvée"))
+                                 "maturité C (bêta ou prototype)\u00a0: exploitation pas encore éprouvée"))
 
     # SOV-5 Supply chain: what the option cannot run without.
     if steward_zone != "EU":
-        caps["SOV-5"].append(Cap(3, f"software supplied from {p.country} ({steward_zone}), even when self-hosted",
-                                 f"logiciel fourni depuis {p.country} ({steward_zone_fr}), même auto-hébergé"))
+        caps["SOV-5"].append(Cap(
+            3, f"software supplied from outside the EU ({where(p.country, 'en')}), even when self-hosted",
+            f"logiciel fourni depuis l'extérieur de l'UE ({where(p.country, 'fr')}), même auto-hébergé"))
     if p.mandatory_non_eu_services:
-        caps["SOV-5"].append(Cap(2, f"mandatory non-EU services: {non_eu}",
-                                 f"services hors UE obligatoires : {non_eu}"))
+        caps["SOV-5"].append(Cap(2, f"mandatory non-EU services: {non_eu_en}",
+                                 f"services hors UE obligatoires\u00a0: {non_eu_fr}"))
     if "closed-enterprise-modules" in traps:
         caps["SOV-5"].append(Cap(3, "production edition includes closed modules only the vendor supplies",
                                  "l'édition de production inclut des modules fermés que seul l'éditeur fournit"))
     if operator_zone == "non-EU":
-        caps["SOV-5"].append(Cap(1, f"operator established in {op.country}", f"opérateur établi en {op.country}"))
+        caps["SOV-5"].append(Cap(1, f"operator established outside the EU ({where(op.country, 'en')})",
+                                 f"opérateur établi hors de l'UE ({where(op.country, 'fr')})"))
 
     # SOV-6 Technology: open licences and open standards.
     if "proprietary" in traps:
         caps["SOV-6"].append(Cap(1, f"proprietary licence ({p.licence}); only some open formats",
-                                 f"licence propriétaire ({p.licence}) ; quelques formats ouverts seulement"))
+                                 f"licence propriétaire ({p.licence})\u202f; quelques formats ouverts seulement"))
     elif not p.osi:
         caps["SOV-6"].append(Cap(2, f"licence {p.licence} is not OSI-approved",
                                  f"la licence {p.licence} n'est pas approuvée par l'OSI"))
     if "fair-code" in traps or "not-osi" in traps:
         caps["SOV-6"].append(Cap(2, "'fair-code' or source-available terms",
-                                 "conditions « fair-code » ou « source-available »"))
+                                 "conditions «\u00a0fair-code\u00a0» ou code source consultable sans licence libre"))
     if "trademark-terms" in traps or "licence-dispute" in traps:
         caps["SOV-6"].append(Cap(2, "additional licence terms or a licence dispute",
                                  "conditions de licence supplémentaires ou litige de licence"))
     for kind, because, because_fr in (
         ("attribution-terms", "additional attribution terms (AGPL §7)",
-         "conditions d'attribution supplémentaires (AGPL §7)"),
-        ("closed-enterprise-modules", "closed enterprise modules", "modules entreprise fermés"),
+         "conditions d'attribution supplémentaires (AGPL, article 7)"),
+        ("closed-enterprise-modules", "closed enterprise modules", "modules «\u00a0entreprise\u00a0» fermés"),
         ("community-edition-limits", "community edition is limited", "l'édition communautaire est limitée"),
     ):
         if kind in traps:
@@ -272,18 +320,33 @@ def rate(option: Option) -> SovereigntyRating:
     if not p.protocols:
         caps["SOV-6"].append(Cap(3, "no open protocol or format declared", "aucun protocole ni format ouvert déclaré"))
 
-    # SOV-7 Security: certified operations under EU control.
+    # SOV-7 Security: certified operations under EU control. A SecNumCloud qualification belongs to an
+    # offer (ANSSI qualifies a service, not a company or a product): the option must name the offer.
     certs = {c.lower() for c in op.certifications}
     certified = ", ".join(sorted(op.certifications))
     if h.mode == "secnumcloud":
-        if "secnumcloud" not in certs:
+        if not h.offer:
             caps["SOV-7"].append(Cap(
-                3, f"hosting declared SecNumCloud but {op.name} lists no SecNumCloud qualification",
-                f"hébergement déclaré SecNumCloud mais {op.name} n'affiche aucune qualification SecNumCloud",
+                3, f"hosting declared SecNumCloud, but the qualified offer {op_en} relies on is not named",
+                f"hébergement déclaré SecNumCloud, sans nommer l'offre qualifiée sur laquelle s'appuie {op_fr}",
             ))
+        elif not h.sources and "secnumcloud" not in certs:
+            caps["SOV-7"].append(Cap(
+                3, f"SecNumCloud offer '{localised(h.offer, 'en')}' stated without a source",
+                f"offre SecNumCloud «\u00a0{localised(h.offer, 'fr')}\u00a0» indiquée sans source",
+            ))
+    elif h.mode == "state-cloud":
+        caps["SOV-7"].append(Cap(
+            3, "operated by the State on its internal cloud: accepted for sensitive data by the 'Cloud au centre' "
+               "doctrine in place of a SecNumCloud offer, but not itself qualified",
+            "exploité par l'État sur son cloud interne\u00a0: admis pour les données sensibles par la doctrine "
+            "«\u00a0Cloud au centre\u00a0» à la place d'une offre SecNumCloud, sans être lui-même qualifié",
+        ))
     elif h.mode == "on-premises":
-        caps["SOV-7"].append(Cap(3, "self-operated: as secure as your own operations (no qualification)",
-                                 "exploité par vous : aussi sûr que votre propre exploitation (sans qualification)"))
+        caps["SOV-7"].append(Cap(
+            3, "self-operated: as secure as your own operations (no qualification)",
+            "exploité par vous\u00a0: aussi sûr que votre propre exploitation (sans qualification)",
+        ))
     elif h.mode == "eu-operator":
         caps["SOV-7"].append(Cap(
             3 if certs & {"iso-27001", "c5", "hds"} else 2,
@@ -299,11 +362,11 @@ def rate(option: Option) -> SovereigntyRating:
     # SOV-8 Environment: only rated when the operator's reporting is known.
     environment_known = op.environment_reporting is not None
     if op.environment_reporting is False:
-        caps["SOV-8"].append(Cap(1, f"{op.name} publishes no energy or water figures",
-                                 f"{op.name} ne publie aucun chiffre d'énergie ni d'eau"))
+        caps["SOV-8"].append(Cap(1, f"{op_en} publishes no energy or water figures",
+                                 f"{op_fr} ne publie aucun chiffre d'énergie ni d'eau"))
     elif op.environment_reporting:
-        caps["SOV-8"].append(Cap(3, f"{op.name} publishes energy figures (not independently audited here)",
-                                 f"{op.name} publie des chiffres d'énergie (non audités ici de façon indépendante)"))
+        caps["SOV-8"].append(Cap(3, f"{op_en} publishes energy figures (not independently audited here)",
+                                 f"{op_fr} publie des chiffres d'énergie (non audités ici de façon indépendante)"))
 
     ratings = [
         ObjectiveRating(
@@ -323,12 +386,12 @@ def rate(option: Option) -> SovereigntyRating:
         "product": p.id,
         "licence": p.licence,
         "osi": p.osi,
-        "steward": p.steward,
+        "steward": localised(p.steward, "en"),
         "steward_country": p.country,
         "maturity": p.maturity,
         "licence_traps": sorted(traps),
         "protocols": list(p.protocols),
-        "mandatory_non_eu_services": list(p.mandatory_non_eu_services),
+        "mandatory_non_eu_services": [localised(x, "en") for x in p.mandatory_non_eu_services],
         "product_eu_support": p.eu_support,
         "operator": op.id,
         "operator_country": op.country,
@@ -337,6 +400,7 @@ def rate(option: Option) -> SovereigntyRating:
         "operator_eu_support": op.eu_support,
         "environment_reporting": op.environment_reporting,
         "hosting": h.mode,
+        "hosting_offer": localised(h.offer, "en") if h.offer else None,
         "customer_held_keys": h.customer_held_keys,
     }
     return SovereigntyRating(option.id, p.id, op.id, h.mode, level, round(score, 1), ratings, inputs)

@@ -70,12 +70,12 @@ def to_markdown(a: Assessment, lang: str) -> str:
     _ = catalog(lang).gettext
     s = a.snapshot
     name = s.tenant.display_name or s.tenant.default_domain or s.tenant.id
-    colon = "\u00a0:" if lang == "fr" else ":"  # French puts a no-break space before the colon
+    colon = formatting.colon(lang)  # « : » after a no-break space in French
     lines = [
         f"# {_('Microsoft 365 exit readiness')}{colon} {_cell(name)}",
         "",
-        f"**{_('Overall readiness')}{colon}** {formatting.number(a.readiness, lang)} / 100 · "
-        f"**{_('Effort')}{colon}** {formatting.number(a.effort_days, lang, 1)} {_('person-days')} · "
+        f"**{_('Overall readiness')}{colon}** {formatting.number(a.readiness, lang)}/100 · "
+        f"**{_('Effort')}{colon}** {formatting.person_days(a.effort_days, lang)} · "
         f"**{_('Data to move')}{colon}** {formatting.size(a.data_bytes, lang)}",
         "",
         f"| {_('Workload')} | {_('Readiness')} | {_('Status')} | {_('Blockers')} | {_('Effort (person-days)')} |",

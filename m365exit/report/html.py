@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from m365exit import __version__
+from m365exit.engine.model import localised
+from m365exit.engine.sovereignty import country_name, hosting_label
 from m365exit.report import formatting
 from m365exit.report.i18n import catalog
 from m365exit.resources import templates_dir
@@ -26,8 +30,22 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(catalog(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, d=0: formatting.number(v, lang, d)
+    env.filters["dec"] = lambda v, d=1: formatting.decimal(v, lang, d)
     env.filters["size"] = lambda v: formatting.size(v, lang)
-    env.filters["when"] = lambda v: formatting.date(v, lang)
+    env.filters["money"] = lambda v, d=0: formatting.money(v, lang, d)
+    env.filters["when"] = lambda v: formatting.moment(v, lang)
+    env.filters["day"] = lambda v: formatting.date(v, lang)
+    env.filters["days"] = lambda v: formatting.days(v, lang)
+    env.filters["pdays"] = lambda v: formatting.person_days(v, lang)
+    env.filters["typeset"] = lambda v: formatting.typeset(str(v), lang)
+    env.filters["l10n"] = lambda v: formatting.typeset(localised(v, lang), lang)
+    env.filters["hosting"] = lambda h: hosting_label(h, lang)
+    env.filters["cell"] = lambda v, col: cell(v, col, lang)
+    env.filters["source_title"] = source_title
+    env.globals["colon"] = formatting.colon(lang)
+    env.globals["country"] = lambda code: country_name(code, lang)
+    env.globals["date_columns"] = DATE_COLUMNS
+    env.globals["id_columns"] = ID_COLUMNS
     env.filters["tojson_safe"] = lambda v: json.dumps(v, ensure_ascii=True, sort_keys=True).replace("<", "\\u003c")
     return env
 
@@ -49,6 +67,59 @@ INVENTORY_TABLES = [
     ("purview.ediscovery_cases", "eDiscovery cases", ["case", "status"]),
 ]
 TABLE_LIMIT = 50
+# Columns whose values are codes from Graph or a report: shown through their label (catalog context = column).
+CODE_COLUMNS = frozenset({"sso", "state", "authentication", "type", "template", "kind", "distribution", "status"})
+DATE_COLUMNS = frozenset({"last_activity"})
+ID_COLUMNS = frozenset({"app_id", "domain", "site", "mailbox"})  # identifiers: never translated or typeset
+# Source notes some rule files still write into the title; the report shows the note, translated, instead.
+_TITLE_NOTES = re.compile(r" \((?:not verified|secondary)\)$|, (?:not verified|secondary)(?=\)$)")
+
+
+def source_title(reference: Any) -> str:
+    """A cited title without the '(not verified)' or '(secondary)' remark when its `note` says it, translated."""
+    title = str(reference.title)
+    return (_TITLE_NOTES.sub("", title).strip() or title) if reference.note else title
+
+
+def cell(value: Any, column: str, lang: str) -> str:
+    """One inventory cell as a reader sees it: sizes, numbers and dates in the locale, codes as labels."""
+    if column.endswith("bytes"):
+        return formatting.size(value, lang)
+    if value is True:
+        return "✓"
+    if value is False:
+        return "—"
+    if isinstance(value, int | float):
+        return formatting.number(value, lang)
+    if column in DATE_COLUMNS:
+        return formatting.date(value, lang)
+    if column in CODE_COLUMNS and value:
+        return catalog(lang).pgettext(column, str(value))
+    return "" if value is None else str(value)
+
+
+def issue_said(issue: Any, lang: str) -> str | Markup:
+    """What happened, in the reader's language. Issue messages are English sentences built by the collectors
+    (or Graph's own words): a French report says what kind of problem it is, then quotes the original."""
+    if lang == "en":
+        return str(issue.message)
+    _ = catalog(lang).gettext
+    if issue.status in (401, 403):
+        said = _("Permission not granted (or not consented) to the application.")
+    elif issue.code == "DataNotAvailable":
+        said = _("The report Graph returned lacks the column this figure needs.")
+    elif issue.status == 429 or issue.code == "throttled":
+        said = _("Graph kept throttling the requests beyond the wait limit.")
+    elif issue.status is None:
+        said = _("Graph could not be reached.")
+    elif issue.status == 404:
+        said = _("Graph found nothing at this address (deleted object or service not enabled).")
+    elif issue.status == 400:
+        said = _("Graph refused the request (the service may not be available to this tenant).")
+    else:
+        said = _("Graph answered with an error %(status)s.") % {"status": issue.status}
+    original = Markup('<span translate="no">{}</span>').format(issue.message)  # escaped: tenant data may be in it
+    return Markup("{} ({}{} {})").format(said, _("original message"), formatting.colon(lang), original)
 
 
 def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | None = None) -> str:
@@ -66,4 +137,7 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
         inventory_tables=[(name, catalog(lang).gettext(title), columns) for name, title, columns in INVENTORY_TABLES],
         table_limit=TABLE_LIMIT,
         workload_names={w.id: w.name.get(lang, w.id) for w in assessment.workloads},
+        options={o.id: o for o in assessment.catalogue.options},
+        fact_issues={f: issue_said(i, lang) for i in reversed(snapshot.issues) for f in i.facts},
+        issue_said=lambda i: issue_said(i, lang),
     )

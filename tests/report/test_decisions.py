@@ -55,7 +55,7 @@ def test_overlay_decisions_in_scores_json_and_report(demo_snapshot: Snapshot, tm
     html = (tmp_path / "decided" / "report.fr.html").read_text(encoding="utf-8")
     assert "Décisions enregistrées" in html and "dérogation échue" in html and "règle désactivée" in html
     assert "Jeanne Martin (DSI) &lt;script&gt;x&lt;/script&gt;" in html
-    assert "Dérogation échue le 2020-01-31" in html
+    assert "Dérogation échue le 31/01/2020" in html  # dates in French, never ISO
 
 
 def test_invalid_overlay_is_exit_5_with_file_and_line(demo_snapshot: Snapshot, tmp_path: Path) -> None:

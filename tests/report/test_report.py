@@ -89,7 +89,7 @@ def test_report_in_chromium(demo_snapshot: Snapshot, tmp_path: Path, browser: An
     brief = page.inner_text("ul.brief")
     blockers = [f for f in pipeline.evaluate(hostile(demo_snapshot), pipeline.AssessOptions()).findings
                 if f.severity == "blocker" and f.status == "applies"]
-    assert f"{len(blockers)} point(s) bloquant(s)" in brief
+    assert f"{len(blockers)} points bloquants appellent une décision" in brief  # plural forms, never "(s)"
     assert all(f.texts["fr"]["title"] in brief for f in blockers)
     overall = int(page.text_content(".gauge-value") or "-1")
     assert 0 <= overall <= 100
