@@ -42,6 +42,16 @@ def test_same_rows_same_bytes(demo_snapshot: Snapshot, tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+def test_french_portfolio_is_french_and_well_typeset(demo_snapshot: Snapshot, tmp_path: Path) -> None:
+    from m365exit.report.i18n import catalog
+    from tests.report.textcheck import typography_problems, untranslated, visible_text
+
+    written = report.write(summary.document(rows(demo_snapshot)), tmp_path, ["html"], "fr")
+    text = visible_text(written[1].read_text())
+    assert typography_problems(text) == []
+    assert untranslated(text, catalog("fr").entries()) == []
+
+
 def test_workbook_compares_the_tenants_with_typed_cells(demo_snapshot: Snapshot, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
