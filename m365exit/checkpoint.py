@@ -248,6 +248,7 @@ def _holder(path: Path) -> dict[str, Any] | None:
 def locked(snapshot: Path) -> Iterator[Checkpoint]:
     """Hold FILE.lock while collecting into FILE, and give the checkpoint to use."""
     path = lock_path(snapshot)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the folder of FILE: checked beforehand (paths.output_file)
     me = {"pid": os.getpid(), "host": socket.gethostname(), "boot": _boot_id(), "started": _started(os.getpid())}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import signal
 import socket
@@ -326,4 +325,4 @@ def test_a_planted_symlink_is_replaced_never_written_through(sim: Simulator, tmp
     assert assessed.returncode == 0, assessed.stderr
     assert victim.read_text() == "precious\n"
     assert not (reports / "assessment.json").is_symlink()
-    assert os.stat(reports / "assessment.json").st_size > 100
+    assert (reports / "assessment.json").stat().st_size > 100
