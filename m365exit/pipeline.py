@@ -58,12 +58,12 @@ def collect(
     settings: AuthSettings, options: CollectOptions, progress: Progress | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     show_device_code: Callable[[str], None] | None = None,
-    checkpoint: Checkpoint | None = None, notify: Callable[[str], None] | None = None,
+    checkpoint: Checkpoint | None = None, notify: Callable[[str, bool], None] | None = None,
 ) -> snap.Snapshot:
     """Sign in, run the collectors, and return the snapshot (not yet saved).
 
     With a checkpoint, the sources an earlier run of the same collection finished are not run again, and
-    each source is kept as it finishes; `notify` hears one sentence about it (resuming, or why not).
+    each source is kept as it finishes; `notify(sentence, warning)` hears about it: resuming, or why not.
     """
     if options.period not in PERIODS:
         raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
@@ -87,7 +87,7 @@ def collect(
             note = resumed.note or (f"Resuming from {checkpoint.path}: {len(done)} of "
                                     f"{source_count(workloads)} sources already collected." if done else "")
             if note and notify:
-                notify(note)
+                notify(note, bool(resumed.note))
 
         def on_done(finished: SourceResult) -> None:
             lost = next((i for i in finished.issues if finished.network_failure and i.status is None), None)
@@ -101,9 +101,12 @@ def collect(
 
         try:
             result = run_sources(client, options.period, workloads, on_source, done=done, on_done=on_done)
-        except BaseException:  # Ctrl-C, SIGTERM, lost network: the checkpoint keeps this run's requests too
+        except BaseException as exc:  # Ctrl-C, SIGTERM, lost network: the checkpoint keeps this run's requests too
             if checkpoint is not None:
                 checkpoint.save()
+                if isinstance(exc, GraphUnreachableError) and checkpoint.finished and "resume" not in exc.hint:
+                    exc.hint += (f" The {checkpoint.finished} finished source(s) are kept in {checkpoint.path}: "
+                                 "run the same command again to resume.")
             raise
         if result.sources_run and result.network_failures == result.sources_run:
             raise GraphUnreachableError(

@@ -139,14 +139,20 @@ def test_an_interrupted_collection_resumes_where_it_stopped(slow: Simulator, dem
     assert second_run < counted <= first_run + second_run
 
 
-def test_a_lost_network_is_exit_4_and_the_same_command_resumes(demo_tenant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("how", ["network drops", "machine sleeps and wakes without it"])
+def test_a_lost_network_is_exit_4_and_the_same_command_resumes(demo_tenant, tmp_path: Path, how: str) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out" / "tenant.json"
     checkpoint = checkpoint_path(out)
     options = SimulatorOptions(latency_ms=LATENCY_MS, empty_page_every=3)
     with Simulator(demo_tenant, options, state_dir=tmp_path / "s1") as sim:
         first = start(sim, "collect", "--out", str(out))
         wait_for(first, checkpoint, 5)
+        sleeps = how.startswith("machine")
+        if sleeps:
+            first.send_signal(signal.SIGSTOP)  # the lid closes: the process is frozen mid-request
         sim.stop()  # Graph is gone: the VPN dropped, the laptop left the Wi-Fi
+        if sleeps:
+            first.send_signal(signal.SIGCONT)  # and wakes somewhere without it
         _, stderr = first.communicate(timeout=120)
     assert first.returncode == 4, stderr
     assert "Graph stopped answering" in stderr and "run the same command again to resume" in stderr

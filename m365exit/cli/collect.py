@@ -81,6 +81,10 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def say(sentence: str, warning: bool) -> None:
+    (console.warn if warning else console.info)(sentence)
+
+
 def collect_into(settings: AuthSettings, options: pipeline.CollectOptions, out: Path, *, strict: bool,
                  fresh: bool, label: str = "Collecting") -> tuple[Snapshot, IncompleteError | None]:
     """Collect into `out` with a checkpoint beside it, and save. The lock refuses a second collection into
@@ -93,7 +97,7 @@ def collect_into(settings: AuthSettings, options: pipeline.CollectOptions, out: 
         try:
             with console.progress(steps, label) as bar:
                 snapshot = pipeline.collect(settings, options, bar, show_device_code=console.prompt,
-                                            checkpoint=kept, notify=console.info)
+                                            checkpoint=kept, notify=say)
         except KeyboardInterrupt:
             if kept.finished:
                 console.info(f"{kept.finished} finished source(s) are kept in {kept.path}: run the same command "
