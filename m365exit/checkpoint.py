@@ -14,6 +14,7 @@ write, are added to the next. A run killed with SIGKILL loses only what it reque
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import socket
@@ -117,10 +118,20 @@ class Checkpoint:
     def finished(self) -> int:
         return len(self._doc.get("sources", {}))
 
+    def resume_hint(self) -> str:
+        return (f"The {self.finished} finished source(s) are kept in {self.path}: run the same command again "
+                "to resume.")
+
     def discard(self) -> bool:
-        """Remove the checkpoint (--fresh, or after a successful write); True if there was one."""
+        """Remove the checkpoint (--fresh, or after a successful write); True if there was one.
+
+        Also the temporary files a run killed mid-write left (`.FILE.*.tmp`, `.FILE.lock.*`): the caller
+        holds the lock, so no other writer can own them."""
         existed = self.path.exists() or self.path.is_symlink()
         self.path.unlink(missing_ok=True)
+        folder, name = self.snapshot.parent, self.snapshot.name
+        for leftover in [*folder.glob(f".{glob.escape(name)}.*.tmp"), *folder.glob(f".{glob.escape(name)}.lock.*")]:
+            leftover.unlink(missing_ok=True)
         return existed
 
     def _read(self) -> tuple[dict[str, Any] | None, str]:

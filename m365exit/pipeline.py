@@ -92,10 +92,9 @@ def collect(
         def on_done(finished: SourceResult) -> None:
             lost = next((i for i in finished.issues if finished.network_failure and i.status is None), None)
             if lost is not None:  # the network is gone: stop now, keep the checkpoint, write no snapshot
-                kept = (f"The {checkpoint.finished} finished source(s) are kept in {checkpoint.path}: run the "
-                        "same command again to resume." if checkpoint else "Check the network and run again.")
                 raise GraphUnreachableError(
-                    f"Graph stopped answering ({lost.code} on {lost.endpoint}): no snapshot was written.", kept)
+                    f"Graph stopped answering ({lost.code} on {lost.endpoint}): no snapshot was written.",
+                    "" if checkpoint else "Check the network and run again.")
             if checkpoint is not None:
                 checkpoint.record(finished)
 
@@ -104,9 +103,8 @@ def collect(
         except BaseException as exc:  # Ctrl-C, SIGTERM, lost network: the checkpoint keeps this run's requests too
             if checkpoint is not None:
                 checkpoint.save()
-                if isinstance(exc, GraphUnreachableError) and checkpoint.finished and "resume" not in exc.hint:
-                    exc.hint += (f" The {checkpoint.finished} finished source(s) are kept in {checkpoint.path}: "
-                                 "run the same command again to resume.")
+                if isinstance(exc, GraphUnreachableError) and checkpoint.finished:
+                    exc.hint = f"{exc.hint} {checkpoint.resume_hint()}".strip()
             raise
         if result.sources_run and result.network_failures == result.sources_run:
             raise GraphUnreachableError(

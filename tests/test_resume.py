@@ -214,6 +214,16 @@ def test_a_stale_lock_does_not_block(sim: Simulator, tmp_path: Path, holder: Any
     nothing_beside(out)
 
 
+def test_what_a_killed_write_left_is_swept(sim: Simulator, tmp_path: Path) -> None:
+    out = tmp_path / "tenant.json"
+    for name in (".tenant.json.x1y2.tmp", ".tenant.json.checkpoint.a1b2.tmp", ".tenant.json.lock.c3d4"):
+        (tmp_path / name).write_text("half")
+    (tmp_path / ".other.json.e5f6.tmp").write_text("not ours")
+    result = run_cli("collect", "--out", str(out), "-w", "licensing", env=clean_env(**sim.env()))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.json.e5f6.tmp", "tenant.json"]
+
+
 def planted(out: Path, fingerprint: Fingerprint, skus: int) -> None:
     """A checkpoint holding a finished licensing source with a value no simulator gives."""
     from datetime import UTC, datetime

@@ -100,8 +100,7 @@ def collect_into(settings: AuthSettings, options: pipeline.CollectOptions, out: 
                                             checkpoint=kept, notify=say)
         except KeyboardInterrupt:
             if kept.finished:
-                console.info(f"{kept.finished} finished source(s) are kept in {kept.path}: run the same command "
-                             "again to resume.")
+                console.info(kept.resume_hint())
             raise
         try:
             report_collection(snapshot, out, strict, kept)
