@@ -110,3 +110,14 @@ def test_an_output_folder_that_can_be_created_is(snapshot_file: Path, tmp_path: 
     result = run_cli("assess", str(snapshot_file), "--out", str(target), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in target.iterdir()) == ["assessment.json"]  # the probe left nothing
+
+
+def test_run_reads_its_answers_before_collecting(sim: Simulator, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("facts:\n  no.such.fact: 3\n", encoding="utf-8")
+    before = len(sim.request_log)
+    result = run_cli("run", "--out", str(tmp_path / "r"), "--answers", str(answers), env=clean_env(**sim.env()))
+    assert result.returncode == 5, result.stderr
+    assert "answers.yaml" in result.stderr and "Traceback" not in result.stderr
+    assert len(sim.request_log) == before
+    assert not (tmp_path / "r").exists()  # nothing created either
