@@ -32,6 +32,7 @@ from m365exit.errors import UsageError
 from m365exit.snapshot import write_atomic
 
 SCHEMA = "m365exit.checkpoint/1"
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX: a symlink planted in place of our file is never read through
 Accounting = dict[str, dict[str, Any]]
 
 
@@ -137,7 +138,7 @@ class Checkpoint:
     def _read(self) -> tuple[dict[str, Any] | None, str]:
         """The checkpoint document, or None and why it cannot be used ("" when there is none)."""
         try:  # O_NOFOLLOW: a symlink planted in its place is not read through
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(self.path, os.O_RDONLY | NOFOLLOW)
         except FileNotFoundError:
             return None, ""
         except OSError as exc:
@@ -226,8 +227,8 @@ def _started(pid: int) -> str:
 
 def _alive(holder: Mapping[str, Any]) -> bool:
     """Whether the process that wrote a lock still runs. Another host's lock is assumed alive."""
-    if holder.get("host") != socket.gethostname():
-        return True
+    if holder.get("host") != socket.gethostname() or os.name == "nt":
+        return True  # on Windows, os.kill(pid, 0) would not test but interrupt: the hint says what to delete
     if holder.get("boot") and holder.get("boot") != _boot_id():
         return False  # the machine restarted since
     pid = holder.get("pid")
@@ -245,7 +246,7 @@ def _alive(holder: Mapping[str, Any]) -> bool:
 
 def _holder(path: Path) -> dict[str, Any] | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
         with os.fdopen(fd, "rb") as handle:
             holder = json.loads(handle.read())
     except FileNotFoundError:
