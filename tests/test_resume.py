@@ -179,7 +179,9 @@ def test_a_second_collection_into_the_same_file_is_refused(slow: Simulator, tmp_
     first = start(slow, "collect", "--out", str(out))
     try:
         wait_for(first, checkpoint_path(out), 1)
+        first.send_signal(signal.SIGSTOP)  # held mid-collection, however fast the machine
         second = run_cli("collect", "--out", str(out), env=clean_env(**slow.env()))
+        first.send_signal(signal.SIGCONT)
         assert second.returncode == 2
         errors = [line for line in second.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and "Another collection into" in errors[0] and f"process {first.pid}" in errors[0]
