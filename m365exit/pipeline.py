@@ -10,17 +10,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from m365exit import scoring
 from m365exit import snapshot as snap
 from m365exit.auth import AuthSettings, token_claims, token_provider
-from m365exit.collectors import Source, load_all, run_sources
+from m365exit.collectors import Source, SourceResult, load_all, run_sources
 from m365exit.console import Progress
 from m365exit.engine.evaluate import evaluate as evaluate_rules
 from m365exit.engine.loader import load_catalogue
 from m365exit.errors import GraphUnreachableError, IncompleteError, ThresholdError, UsageError
 from m365exit.graph import GraphClient
 from m365exit.transport import Transport
+
+if TYPE_CHECKING:
+    from m365exit.checkpoint import Checkpoint, Fingerprint
 
 PERIODS = ("D7", "D30", "D90", "D180")
 
@@ -54,8 +58,13 @@ def collect(
     settings: AuthSettings, options: CollectOptions, progress: Progress | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     show_device_code: Callable[[str], None] | None = None,
+    checkpoint: Checkpoint | None = None, notify: Callable[[str, bool], None] | None = None,
 ) -> snap.Snapshot:
-    """Sign in, run the collectors, and return the snapshot (not yet saved)."""
+    """Sign in, run the collectors, and return the snapshot (not yet saved).
+
+    With a checkpoint, the sources an earlier run of the same collection finished are not run again, and
+    each source is kept as it finishes; `notify(sentence, warning)` hears about it: resuming, or why not.
+    """
     if options.period not in PERIODS:
         raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
     workloads = check_workloads(options.workloads)
@@ -70,7 +79,33 @@ def collect(
                 progress.step(f"{source.workload}: {source.name}")
 
         started = clock().replace(microsecond=0)
-        result = run_sources(client, options.period, workloads, on_source)
+        done: dict[str, SourceResult] = {}
+        if checkpoint is not None:
+            fingerprint = collection_fingerprint(settings, options, workloads, claims)
+            resumed = checkpoint.resume(fingerprint, started, client.accounting)
+            started, done = resumed.started_at or started, resumed.done
+            note = resumed.note or (f"Resuming from {checkpoint.path}: {len(done)} of "
+                                    f"{source_count(workloads)} sources already collected." if done else "")
+            if note and notify:
+                notify(note, bool(resumed.note))
+
+        def on_done(finished: SourceResult) -> None:
+            lost = next((i for i in finished.issues if finished.network_failure and i.status is None), None)
+            if lost is not None:  # the network is gone: stop now, keep the checkpoint, write no snapshot
+                raise GraphUnreachableError(
+                    f"Graph stopped answering ({lost.code} on {lost.endpoint}): no snapshot was written.",
+                    "" if checkpoint else "Check the network and run again.")
+            if checkpoint is not None:
+                checkpoint.record(finished)
+
+        try:
+            result = run_sources(client, options.period, workloads, on_source, done=done, on_done=on_done)
+        except BaseException as exc:  # Ctrl-C, SIGTERM, lost network: the checkpoint keeps this run's requests too
+            if checkpoint is not None:
+                checkpoint.save()
+                if isinstance(exc, GraphUnreachableError) and checkpoint.finished:
+                    exc.hint = f"{exc.hint} {checkpoint.resume_hint()}".strip()
+            raise
         if result.sources_run and result.network_failures == result.sources_run:
             raise GraphUnreachableError(
                 f"Graph at {settings.graph_endpoint} could not be reached or kept throttling: nothing was collected.",
@@ -92,13 +127,28 @@ def collect(
             provenance=dict(sorted(result.provenance.items())),
             tables=dict(sorted(result.tables.items())),
             issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
-            requests={name: snap.ServiceRequests(**stats) for name, stats in client.accounting().items()},
+            requests={name: snap.ServiceRequests(**stats) for name, stats in
+                      (checkpoint.requests() if checkpoint else client.accounting()).items()},
         )
 
 
-def save_collected(snapshot: snap.Snapshot, out: Path, *, strict: bool) -> None:
-    """Save first, then fail under --strict: the data collected is never lost (exit 8 still has a file)."""
+def collection_fingerprint(settings: AuthSettings, options: CollectOptions, workloads: Sequence[str],
+                           claims: dict[str, object]) -> Fingerprint:
+    """What a checkpoint must match to be resumed: tenant, cloud, the options that change what is collected."""
+    from m365exit.checkpoint import Fingerprint
+
+    tenant = str(claims.get("tid") or settings.tenant_id)
+    return Fingerprint(tenant, {"cloud": settings.cloud, "period": options.period, "source": options.source_label,
+                                "workloads": list(workloads)})
+
+
+def save_collected(snapshot: snap.Snapshot, out: Path, *, strict: bool, checkpoint: Checkpoint | None = None
+                   ) -> None:
+    """Save first, then fail under --strict: the data collected is never lost (exit 8 still has a file).
+    Once the snapshot is written, its checkpoint has served: nothing is left beside it."""
     snap.save(snapshot, out)
+    if checkpoint is not None:
+        checkpoint.discard()
     if strict and snapshot.issues:
         first = snapshot.issues[0]
         raise IncompleteError(
@@ -159,12 +209,8 @@ def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessm
 
 def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[scoring.Assessment, list[Path]]:
     from m365exit import report
-    from m365exit.report.i18n import LANGUAGES
 
-    if options.lang not in LANGUAGES:
-        raise UsageError(f"Unknown language {options.lang!r}.", f"Choose one of: {', '.join(LANGUAGES)}.")
-    if options.fail_under is not None and not 0 <= options.fail_under <= 100:
-        raise UsageError("--fail-under takes a readiness from 0 to 100.", "Example: --fail-under 60")
+    check_assess_options(options)
     if options.answers is not None:
         from m365exit import answers
 
@@ -172,6 +218,35 @@ def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[
     assessment = evaluate(snapshot, options)
     written = report.write(assessment, out, options.formats, options.lang)
     return assessment, written
+
+
+def check_assess_options(options: AssessOptions, *, read_inputs: bool = False) -> None:
+    """What can be wrong with an assessment before any work: `run` checks it before collecting.
+
+    With `read_inputs`, the rules, answers and price table are loaded too, so a typo in them fails now
+    rather than after an hour of collection."""
+    from m365exit import paths
+    from m365exit.report import FORMATS
+    from m365exit.report.i18n import LANGUAGES
+
+    if options.lang not in LANGUAGES:
+        raise UsageError(f"Unknown language {options.lang!r}.", f"Choose one of: {', '.join(LANGUAGES)}.")
+    if options.fail_under is not None and not 0 <= options.fail_under <= 100:
+        raise UsageError("--fail-under takes a readiness from 0 to 100.", "Example: --fail-under 60")
+    unknown = [f for f in options.formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"Unknown report format {unknown[0]!r}.", f"Choose among: {', '.join(FORMATS)}.")
+    for folder in options.rules_dirs:
+        paths.input_dir(folder, "--rules")
+    paths.input_file(options.answers, "--answers")
+    paths.input_file(options.prices, "--prices")
+    if read_inputs:
+        load_catalogue(list(options.rules_dirs))
+        load_prices(options.prices)
+        if options.answers is not None:
+            from m365exit import answers
+
+            answers.load(options.answers)
 
 
 def check_threshold(assessment: scoring.Assessment, fail_under: int | None) -> None:

@@ -106,7 +106,9 @@ def dump_bytes(snapshot: Snapshot, path: Path) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write next to the target then rename: a reader never sees half a file, an interrupt leaves none."""
+    """Write next to the target then rename: a reader never sees half a file, an interrupt leaves none.
+
+    The rename replaces whatever has the name, a planted symlink included: it is never written through."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -19,7 +19,8 @@ ALLOWED = {
     "jinja2": ("report/",),
     "m365exit.graph": ("graph.py", "collectors/", "pipeline.py", "cli/"),
     "m365exit.auth": ("auth.py", "graph.py", "pipeline.py", "cli/"),
-    "m365exit.collectors": ("collectors/", "pipeline.py", "cli/", "importer.py", "permissions.py", "factsdoc.py"),
+    "m365exit.collectors": ("collectors/", "pipeline.py", "cli/", "importer.py", "permissions.py", "factsdoc.py",
+                            "checkpoint.py"),
 }
 
 

@@ -26,7 +26,12 @@ def main() -> None:
 def execute(argv: list[str] | None = None) -> int:
     """Run the CLI and return the documented exit code; the one place errors become exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        # Outside standalone mode typer returns the code of an Exit, and turns Ctrl-C into Exit(130).
+        if code == ExitCode.INTERRUPTED:
+            console.stderr.print("interrupted")
+        if isinstance(code, int):
+            return code
     except M365ExitError as exc:
         console.error(exc)
         return int(exc.exit_code)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from m365exit import answers as answers_mod
-from m365exit import console
+from m365exit import console, paths
 from m365exit.cli.app import Lang, app
 from m365exit.snapshot import write_atomic
 
@@ -23,6 +23,8 @@ def template(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Write a commented answers file to fill in."""
+    if out is not None:
+        paths.output_file(out, "--out")
     text = answers_mod.template(lang)
     if out is None:
         typer.echo(text, nl=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from m365exit import __version__, console, pipeline
+from m365exit import __version__, console, paths, pipeline
 from m365exit import snapshot as snap
 from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
 from m365exit.scoring import Assessment
@@ -51,6 +51,7 @@ def assess(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         prices=prices, fail_under=fail_under, answers=answers,
     )
+    paths.output_dir(out, "--out")
     loaded = snap.load(snapshot)
     unknown = loaded.unknown_facts()
     if unknown:

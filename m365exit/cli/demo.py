@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from m365exit import pipeline
+from m365exit import paths, pipeline
 from m365exit.auth import AuthSettings
 from m365exit.cli.app import Lang, OutDir, app
 from m365exit.cli.assess import finish
-from m365exit.cli.collect import collect_with_progress, report_collection
+from m365exit.cli.collect import Fresh, collect_into
 
 
 @app.command()
@@ -21,18 +21,22 @@ def demo(
     lang: Lang = "en",
     size: Annotated[str, typer.Option("--size", help="demo (about 1,200 users), s, m, l or xl.")] = "demo",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated tenant.")] = 1,
+    fresh: Fresh = False,
 ) -> None:
     """Collect from a simulated French public body and write its report: no tenant or account needed."""
     from m365exit.simulator import SIZES, Simulator, SimulatorOptions, generate_tenant
 
     if size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
+    snapshot_path = out / "snapshot.json.gz"
+    paths.output_dir(out, "--out")
+    paths.output_file(snapshot_path, "--out")
     with tempfile.TemporaryDirectory(prefix="m365exit-sim-") as state:
         tenant = generate_tenant(size, seed)
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
             settings = AuthSettings.from_env(sim.env())
             options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator")
-            snapshot = collect_with_progress(settings, options, "Collecting (simulator)")
-    report_collection(snapshot, out / "snapshot.json.gz", strict=False)
+            snapshot, _ = collect_into(settings, options, snapshot_path, strict=False, fresh=fresh,
+                                       label="Collecting (simulator)")
     assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang))
     finish(assessment, written, None)

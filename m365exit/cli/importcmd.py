@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from m365exit import answers as answers_mod
-from m365exit import console
+from m365exit import console, paths
 from m365exit import snapshot as snap
 from m365exit.cli.app import State, app
 from m365exit.importer import import_dir
@@ -22,6 +22,7 @@ def import_(
     tenant_name: Annotated[str, typer.Option("--tenant-name", help="The organisation's name, for the report.")] = "",
 ) -> None:
     """Build a snapshot from downloaded usage reports (and answers): no app registration needed."""
+    paths.output_file(out, "--out")
     imported = import_dir(directory, tenant_name)
     snapshot = imported.snapshot
     if answers is not None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from m365exit import pipeline
+from m365exit import paths, pipeline
 from m365exit.cli.app import (
     AuthorityHost,
     ClientId,
@@ -29,8 +29,7 @@ from m365exit.cli.app import (
     format_list,
 )
 from m365exit.cli.assess import finish
-from m365exit.cli.collect import collect_with_progress, report_collection
-from m365exit.errors import IncompleteError
+from m365exit.cli.collect import Fresh, collect_into
 
 
 @app.command()
@@ -39,6 +38,7 @@ def run(
     workloads: Workloads = None,
     period: Period = "D30",
     strict: Strict = False,
+    fresh: Fresh = False,
     rules: RulesDirs = None,
     fmt: Formats = "html,json,md",
     lang: Lang = "en",
@@ -52,18 +52,22 @@ def run(
     device_code: DeviceCode = False,
     managed_identity: ManagedIdentity = False,
 ) -> None:
-    """Collect from the tenant and write the snapshot and the reports into one folder."""
+    """Collect from the tenant and write the snapshot and the reports into one folder.
+
+    An interrupted collection resumes when the same command runs again (see --fresh)."""
+    options = pipeline.AssessOptions(
+        rules_dirs=rules or [], formats=format_list(fmt), lang=lang, fail_under=fail_under, answers=answers,
+    )
+    # Everything that could fail after an hour of collection fails now: paths, options, rules, answers.
+    snapshot_path = out / "snapshot.json.gz"
+    paths.output_dir(out, "--out")
+    paths.output_file(snapshot_path, "--out")
+    pipeline.check_assess_options(options, read_inputs=True)
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
-    incomplete: IncompleteError | None = None
-    try:
-        report_collection(snapshot, out / "snapshot.json.gz", strict)
-    except IncompleteError as exc:  # still assess: the reports show what could be collected
-        incomplete = exc
-    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(
-        rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
-        fail_under=fail_under, answers=answers,
-    ))
+    snapshot, incomplete = collect_into(settings, pipeline.CollectOptions(workloads=workloads, period=period),
+                                        snapshot_path, strict=strict, fresh=fresh)
+    # Under --strict the reports are still written: they show what could be collected.
+    assessment, written = pipeline.assess(snapshot, out, options)
     if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)
         finish(assessment, written, None)
         raise incomplete

@@ -41,12 +41,14 @@ def serve(
         "--empty-page-every", help="An empty page with a nextLink after every N pages (0: never).")] = 3,
 ) -> None:
     """Serve a generated tenant over HTTPS; print the `export` lines a client needs; Ctrl-C stops it (exit 0)."""
+    from m365exit import paths
     from m365exit.simulator import SIZES, SimulatorOptions
     from m365exit.simulator import serve as run
     from m365exit.simulator.faults import VARIANTS, Faults, Throttling
 
     if size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
+    paths.output_dir(state_dir, "--state-dir")
     unknown = [v for v in variant or [] if v not in VARIANTS]
     if unknown:
         raise typer.BadParameter(f"unknown {unknown[0]!r}; choose among {', '.join(VARIANTS)}", param_hint="--variant")

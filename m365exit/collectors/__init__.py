@@ -176,33 +176,71 @@ def _issue_for(source: Source, error: GraphError) -> Issue:
                  list(source.facts))
 
 
+@dataclass
+class SourceResult:
+    """One source's outcome, as a checkpoint keeps it (plain data: dataclasses.asdict serialises it)."""
+
+    key: str  # stable "workload.source-name"
+    output: Output | None  # None when the source failed
+    issues: list[Issue]
+    network_failure: bool = False
+    memo: dict[str, Any] = field(default_factory=dict)  # listings this source produced, JSON-serialisable
+
+
+def source_key(source: Source) -> str:
+    return f"{source.workload}.{source.name}"
+
+
+def _run_one(client: GraphClient, source: Source, period: str) -> SourceResult:
+    before = set(client._memo)
+    try:
+        output = source.run(client, period)
+    except GraphError as error:
+        if error.kind == "network" and not client.answered:
+            raise GraphUnreachableError(
+                f"Graph could not be reached ({error.code} on {error.endpoint}): nothing was collected.",
+                "Check the network, the proxy, REQUESTS_CA_BUNDLE and --cloud / --graph-endpoint.",
+            ) from None
+        return SourceResult(source_key(source), None, [_issue_for(source, error)],
+                            network_failure=error.kind in ("network", "throttled"))  # nothing got through
+    issues = [Issue(source.workload, source.endpoint, None, "DataNotAvailable", "", reason, [fact])
+              for fact, reason in sorted(output.absent.items())]
+    memo = {key: client._memo[key] for key in sorted(set(client._memo) - before)}
+    return SourceResult(source_key(source), output, issues, memo=memo)
+
+
 def run_sources(
     client: GraphClient, period: str, workloads: Iterable[str] | None = None,
-    on_source: Callable[[Source], None] | None = None,
+    on_source: Callable[[Source], None] | None = None, *,
+    done: Mapping[str, SourceResult] | None = None,
+    on_done: Callable[[SourceResult], None] | None = None,
 ) -> Collection:
-    """Run the sources of the chosen workloads (all when None), in registry order."""
+    """Run the sources of the chosen workloads (all when None), in registry order.
+
+    Sources in `done` (a checkpoint's) are not run again: their results, and the listings they left for
+    later sources, are merged as if they had just run. `on_done` hears of each source as it finishes.
+    """
     registry = load_all()
     chosen = list(registry) if workloads is None else list(workloads)
+    done = done or {}
+    for earlier in done.values():
+        for key, value in earlier.memo.items():
+            client.remember(key, value)
     result = Collection()
     for workload in chosen:
         for source in registry[workload].sources:
-            if on_source:
-                on_source(source)
+            finished = done.get(source_key(source))
+            if finished is None:
+                if on_source:
+                    on_source(source)
+                finished = _run_one(client, source, period)
+                if on_done:
+                    on_done(finished)
             result.sources_run += 1
-            try:
-                output = source.run(client, period)
-            except GraphError as error:
-                if error.kind == "network" and not client.answered:
-                    raise GraphUnreachableError(
-                        f"Graph could not be reached ({error.code} on {error.endpoint}): nothing was collected.",
-                        "Check the network, the proxy, REQUESTS_CA_BUNDLE and --cloud / --graph-endpoint.",
-                    ) from None
-                result.network_failures += error.kind in ("network", "throttled")  # nothing got through
-                result.issues.append(_issue_for(source, error))
-                continue
-            merge(result, output, source.endpoint)
-            for fact, reason in sorted(output.absent.items()):
-                result.issues.append(Issue(workload, source.endpoint, None, "DataNotAvailable", "", reason, [fact]))
+            result.network_failures += finished.network_failure
+            if finished.output is not None:
+                merge(result, finished.output, source.endpoint)
+            result.issues.extend(finished.issues)
     return result
 
 
