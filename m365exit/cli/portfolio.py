@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from m365exit import console
+from m365exit import console, paths
 from m365exit.cli.app import Formats, Lang, Period, State, Strict, format_list
 from m365exit.errors import ExitCode, IncompleteError, M365ExitError, PortfolioError, UsageError
 
@@ -29,6 +29,8 @@ def run(
     fmt: Formats = "html,json,md",
     period: Period = "D30",
     strict: Strict = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Start every tenant afresh, discarding checkpoints.")
+                     ] = False,
 ) -> None:
     """Collect, assess and report every tenant of the portfolio, N at a time; one failure never stops the rest."""
     from m365exit.portfolio import runner, spec, summary
@@ -36,6 +38,8 @@ def run(
 
     if concurrency < 1:
         raise UsageError("--concurrency takes a number of tenants of 1 or more.", "Example: --concurrency 4")
+    paths.input_file(portfolio, "PORTFOLIO")
+    paths.output_dir(out, "--out")
     loaded = spec.load(portfolio)
     tenants = loaded.tenants
     if shard:
@@ -43,7 +47,8 @@ def run(
         tenants = loaded.shard(index, count)
     spec.check_environment(tenants)  # before any sign-in, and only for this shard's tenants
     formats = format_list(fmt)
-    options = runner.RunOptions(formats=formats, lang=lang, period=period, concurrency=concurrency, history=history)
+    options = runner.RunOptions(formats=formats, lang=lang, period=period, concurrency=concurrency, history=history,
+                                 fresh=fresh)
     with console.board([t.id for t in tenants]) as board:
         events = runner.Events(
             started=lambda t, steps: board.start(t.id, steps),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from m365exit import pipeline
+from m365exit import checkpoint, pipeline
 from m365exit.errors import M365ExitError
 from m365exit.portfolio.spec import TenantSpec
 from m365exit.portfolio.summary import TenantRow, failed_row, row_of
@@ -30,6 +30,7 @@ class RunOptions:
     history: str | None = None
     ca_bundle: str | None = None
     max_wait: float | None = None
+    fresh: bool = False  # discard the tenants' checkpoints
 
 
 @dataclass
@@ -63,8 +64,12 @@ def run_tenant(spec: TenantSpec, out: Path, options: RunOptions, events: Events)
         collect = pipeline.CollectOptions(workloads=list(spec.workloads) or None, period=spec.period or options.period,
                                           ca_bundle=options.ca_bundle, max_wait=options.max_wait)
         events.started(spec, pipeline.source_count(pipeline.check_workloads(collect.workloads)))
-        snapshot = pipeline.collect(spec.auth_settings(), collect, _Progress(spec, events))
-        pipeline.save_collected(snapshot, folder / SNAPSHOT, strict=False)
+        # Each tenant keeps its own checkpoint beside its snapshot: an interrupted portfolio resumes.
+        with checkpoint.locked(folder / SNAPSHOT) as kept:
+            if options.fresh:
+                kept.discard()
+            snapshot = pipeline.collect(spec.auth_settings(), collect, _Progress(spec, events), checkpoint=kept)
+            pipeline.save_collected(snapshot, folder / SNAPSHOT, strict=False, checkpoint=kept)
         lang = spec.lang or options.lang
         events.step(spec, "assessing")
         assessment, written = pipeline.assess(snapshot, folder, pipeline.AssessOptions(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from m365exit.engine.model import localised
+from m365exit.engine.sovereignty import HOSTING_LABELS, country_name
 from m365exit.report.html import INVENTORY_TABLES
 from m365exit.report.i18n import catalog
 from m365exit.scoring import Assessment
@@ -88,8 +90,8 @@ def build(a: Assessment, lang: str) -> list[Table]:
             ("product", "Product", "text"), ("licence", "Licence", "text"), ("osi", "OSI-approved", "bool"),
             ("steward", "Steward", "text"), ("country", "Country", "text"), ("maturity", "Maturity", "text"),
             ("protocols", "Open protocols", "text"), ("suites", "Suites", "text"),
-        ], [[p.name, p.licence, p.osi, p.steward, p.country, p.maturity, ", ".join(p.protocols),
-             ", ".join(p.suites)]
+        ], [[p.name, p.licence, p.osi, localised(p.steward, lang), country_name(p.country, lang), p.maturity,
+             ", ".join(localised(x, lang) for x in p.protocols), ", ".join(p.suites)]
             for p in (products[pid] for pid in dict.fromkeys(
                 c for w in a.workloads for c in w.candidates if c in products))]),
         table("sovereignty", "Sovereignty of the options", "Sovereignty", [
@@ -97,8 +99,10 @@ def build(a: Assessment, lang: str) -> list[Table]:
             ("level", "Level", "int"), ("seal", "SEAL", "text"), ("score", "Score", "float"),
             ("set_by", "Set by", "text"),
         ], [[products[r.product].name if r.product in products else r.product,
-             a.catalogue.operators[r.operator].name if r.operator in a.catalogue.operators else r.operator,
-             _(r.hosting), r.level, r.seal, r.score, ", ".join(r.weakest)] for r in a.sovereignty]),
+             localised(a.catalogue.operators[r.operator].name, lang) if r.operator in a.catalogue.operators
+             else r.operator,
+             HOSTING_LABELS[r.hosting][lang] if r.hosting in HOSTING_LABELS else r.hosting,
+             r.level, r.seal, r.score, ", ".join(r.weakest)] for r in a.sovereignty]),
         table("licences", "Licences", "Licences", [
             ("subscription", "Subscription", "text"), ("sku", "SKU", "text"), ("purchased", "Purchased", "int"),
             ("assigned", "Assigned", "int"), ("price", "List price / month", "money"),
