@@ -48,6 +48,10 @@ class CollectOptions:
     ca_bundle: str | None = None  # None: REQUESTS_CA_BUNDLE or the system store
     max_wait: float | None = None  # None: M365EXIT_MAX_WAIT or 300 s (graph.GraphClient)
     source_label: str = "graph"
+    # Pseudonymise the snapshot itself, before it is saved (DESIGN §14); resources imply people.
+    pseudonymize: bool = False
+    pseudonymize_key: Path | None = None  # None: pseudonymize.default_key_path()
+    pseudonymize_resources: bool = False
 
 
 def collect(
@@ -59,6 +63,7 @@ def collect(
     if options.period not in PERIODS:
         raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
     workloads = check_workloads(options.workloads)
+    key = _pseudonymization_key(options)  # a bad key file fails before anyone signs in
     # Closed however the collection ends: sign-in refused, Graph unreachable, interrupted.
     with contextlib.closing(Transport(verify=options.ca_bundle)) as transport:
         tokens = token_provider(settings, transport, show_device_code=show_device_code)
@@ -83,7 +88,7 @@ def collect(
             default_domain=str(result.tenant.get("default_domain") or ""),
             report_names_concealed=result.tenant.get("report_names_concealed"),
         )
-        return snap.Snapshot(
+        collected = snap.Snapshot(
             collected_at=started,
             period=options.period,
             source=options.source_label,
@@ -94,6 +99,7 @@ def collect(
             issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
             requests={name: snap.ServiceRequests(**stats) for name, stats in client.accounting().items()},
         )
+    return _pseudonymized(collected, key, options)
 
 
 def save_collected(snapshot: snap.Snapshot, out: Path, *, strict: bool) -> None:
@@ -148,6 +154,27 @@ class AssessOptions:
     prices: Path | None = None
     fail_under: int | None = None
     answers: Path | None = None
+    brand: Path | None = None  # a brand YAML file (brand.load)
+    pseudonymize: bool = False
+    pseudonymize_key: Path | None = None
+    pseudonymize_resources: bool = False
+
+
+def _pseudonymization_key(options: CollectOptions | AssessOptions) -> bytes | None:
+    if not (options.pseudonymize or options.pseudonymize_resources):
+        return None
+    from m365exit.pseudonymize import load_key
+
+    return load_key(options.pseudonymize_key).secret
+
+
+def _pseudonymized(snapshot: snap.Snapshot, key: bytes | None,
+                   options: CollectOptions | AssessOptions) -> snap.Snapshot:
+    if key is None:
+        return snapshot
+    from m365exit.pseudonymize import pseudonymize
+
+    return pseudonymize(snapshot, key, resources=options.pseudonymize_resources)
 
 
 def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessment:
@@ -168,12 +195,19 @@ def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[
         raise UsageError(f"Unknown language {options.lang!r}.", f"Choose one of: {', '.join(LANGUAGES)}.")
     if options.fail_under is not None and not 0 <= options.fail_under <= 100:
         raise UsageError("--fail-under takes a readiness from 0 to 100.", "Example: --fail-under 60")
+    brand = None
+    if options.brand is not None:  # checked before any work: a bad brand file is exit 5 with file and line
+        from m365exit.brand import load as load_brand
+
+        brand = load_brand(options.brand)
+    key = _pseudonymization_key(options)
     if options.answers is not None:
         from m365exit import answers
 
         snapshot = answers.apply(snapshot, answers.load(options.answers))
+    snapshot = _pseudonymized(snapshot, key, options)  # after the answers: they may name people too
     assessment = evaluate(snapshot, options)
-    written = report.write(assessment, out, options.formats, options.lang)
+    written = report.write(assessment, out, options.formats, options.lang, brand=brand)
     return assessment, written
 
 

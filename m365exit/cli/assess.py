@@ -9,7 +9,22 @@ import typer
 
 from m365exit import console, pipeline
 from m365exit import snapshot as snap
-from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
+from m365exit.cli.app import (
+    Brand,
+    FailUnder,
+    Formats,
+    Lang,
+    OutDir,
+    Pseudonymize,
+    PseudonymizeKey,
+    PseudonymizeResources,
+    RulesDirs,
+    State,
+    app,
+    format_list,
+    key_exists,
+    note_new_key,
+)
 from m365exit.scoring import Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
@@ -45,11 +60,19 @@ def assess(
     fail_under: FailUnder = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="Facts people supply (see 'answers template').")
                        ] = None,
+    brand: Brand = None,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
+    pseudonymize_resources: PseudonymizeResources = False,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
-        prices=prices, fail_under=fail_under, answers=answers,
+        prices=prices, fail_under=fail_under, answers=answers, brand=brand,
+        pseudonymize=pseudonymize or pseudonymize_resources, pseudonymize_key=pseudonymize_key,
+        pseudonymize_resources=pseudonymize_resources,
     )
+    existed = key_exists(pseudonymize_key)
     assessment, written = pipeline.assess(snap.load(snapshot), out, options)
+    note_new_key(options.pseudonymize, pseudonymize_key, existed)
     finish(assessment, written, fail_under)

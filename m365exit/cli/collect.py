@@ -17,12 +17,17 @@ from m365exit.cli.app import (
     GraphEndpoint,
     ManagedIdentity,
     Period,
+    Pseudonymize,
+    PseudonymizeKey,
+    PseudonymizeResources,
     State,
     Strict,
     Tenant,
     Workloads,
     app,
     auth_settings,
+    key_exists,
+    note_new_key,
 )
 from m365exit.snapshot import Snapshot
 
@@ -44,10 +49,19 @@ def collect(
     authority_host: AuthorityHost = None,
     device_code: DeviceCode = False,
     managed_identity: ManagedIdentity = False,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
+    pseudonymize_resources: PseudonymizeResources = False,
 ) -> None:
     """Read the tenant through Microsoft Graph (read-only) and write a snapshot."""
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
+    options = pipeline.CollectOptions(
+        workloads=workloads, period=period, pseudonymize=pseudonymize or pseudonymize_resources,
+        pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
+    )
+    existed = key_exists(pseudonymize_key)
+    snapshot = collect_with_progress(settings, options)
+    note_new_key(options.pseudonymize, pseudonymize_key, existed)
     report_collection(snapshot, out, strict)
 
 

@@ -10,6 +10,7 @@ import typer
 from m365exit import pipeline
 from m365exit.cli.app import (
     AuthorityHost,
+    Brand,
     ClientId,
     Cloud,
     DeviceCode,
@@ -20,6 +21,9 @@ from m365exit.cli.app import (
     ManagedIdentity,
     OutDir,
     Period,
+    Pseudonymize,
+    PseudonymizeKey,
+    PseudonymizeResources,
     RulesDirs,
     Strict,
     Tenant,
@@ -27,6 +31,8 @@ from m365exit.cli.app import (
     app,
     auth_settings,
     format_list,
+    key_exists,
+    note_new_key,
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import collect_with_progress, report_collection
@@ -51,10 +57,25 @@ def run(
     authority_host: AuthorityHost = None,
     device_code: DeviceCode = False,
     managed_identity: ManagedIdentity = False,
+    brand: Brand = None,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
+    pseudonymize_resources: PseudonymizeResources = False,
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder."""
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
+    pseudonymize = pseudonymize or pseudonymize_resources
+    if brand is not None:  # a bad brand file fails before the collection, not after it
+        from m365exit.brand import load as load_brand
+
+        load_brand(brand)
+    existed = key_exists(pseudonymize_key)
+    # Pseudonymised at collection: the snapshot saved next to the reports names nobody either.
+    snapshot = collect_with_progress(settings, pipeline.CollectOptions(
+        workloads=workloads, period=period, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key,
+        pseudonymize_resources=pseudonymize_resources,
+    ))
+    note_new_key(pseudonymize, pseudonymize_key, existed)
     incomplete: IncompleteError | None = None
     try:
         report_collection(snapshot, out / "snapshot.json.gz", strict)
@@ -62,7 +83,8 @@ def run(
         incomplete = exc
     assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
-        fail_under=fail_under, answers=answers,
+        fail_under=fail_under, answers=answers, brand=brand, pseudonymize=pseudonymize,
+        pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
     ))
     if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)
         finish(assessment, written, None)
