@@ -215,7 +215,7 @@ def sanitize_svg(text: str) -> str | None:
         root = ET.fromstring(_with_namespaces(cleaned))  # noqa: S314
     except ET.ParseError:
         return None
-    if root.tag != f"{{{SVG_NS}}}svg":
+    if root.tag != f"{{{SVG_NS}}}svg" or len(root) == 0:
         return None
     return _with_namespaces(cleaned)
 
