@@ -46,6 +46,7 @@ PERSON_COLUMNS = {
 RESOURCE_MAILBOX_TYPES = {"shared", "room", "equipment"}
 _ADDRESS = re.compile(r"[A-Za-z0-9._%+'#-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ONEDRIVE = re.compile(r"(https://[A-Za-z0-9.-]+-my\.sharepoint\.[A-Za-z.]+/personal/)([^/\s?#\"'<>]+)")
+_WORD = re.compile(r"\w+")
 _SITE = re.compile(r"(https://[A-Za-z0-9.-]+/(?:sites|teams)/)([^/\s?#\"'<>]+)")
 
 
@@ -103,14 +104,21 @@ class Pseudonymizer:
         self.resources = resources
         self.seen: dict[str, str] = {}  # identifier as written → its pseudonym, replaced again in free text
         self.keep: set[str] = set()  # resource addresses that keep their name
+        self.owners: dict[str, str] = {}  # OneDrive path segment → the address of its owner
+        self.by_first_word: dict[str, list[str]] = {}  # names found, by their first word, longest first
 
     def digest(self, kind: str, identity: str) -> str:
         mac = hmac.new(self.secret, f"{kind}:{identity.strip().lower()}".encode(), hashlib.sha256)
         return mac.hexdigest()[:DIGEST_CHARS]
 
     def _remember(self, original: str, pseudonym: str) -> str:
-        if original and original != pseudonym:
+        if original and original != pseudonym and original not in self.seen:
             self.seen[original] = pseudonym
+            if "@" in original:
+                self.owners[original.lower().replace(".", "_").replace("@", "_")] = _guest_mail(original)
+            first = _WORD.match(original)
+            if first and len(original) >= 3:
+                self.by_first_word.setdefault(first.group(0), []).append(original)
         return pseudonym
 
     def _domain(self, domain: str) -> str:
@@ -130,10 +138,7 @@ class Pseudonymizer:
 
     def _owner(self, segment: str) -> str:
         """OneDrive's path is the owner's UPN with '.' and '@' written '_': use the address when it is known."""
-        for original in self.seen:
-            if "@" in original and original.lower().replace(".", "_").replace("@", "_") == segment.lower():
-                return _guest_mail(original)
-        return segment
+        return self.owners.get(segment.lower(), segment)
 
     def site(self, url: str) -> str:
         return self._remember(url, _SITE.sub(lambda m: m.group(1) + "site-" + self.digest("site", m.group(2)), url))
@@ -148,10 +153,19 @@ class Pseudonymizer:
 
         return _ADDRESS.sub(address, self.onedrive(value))
 
-    def names_again(self, value: str, pattern: re.Pattern[str] | None) -> str:
-        if pattern is None:
-            return value
-        return pattern.sub(lambda m: self.seen[m.group(0)], value)
+    def names_again(self, value: str) -> str:
+        """Names already pseudonymised, wherever they appear again: looked up by word, so the cost does not grow
+        with the number of people."""
+        out, done = [], 0
+        for word in _WORD.finditer(value):
+            if word.start() < done:
+                continue
+            for name in self.by_first_word.get(word.group(0), ()):
+                if value.startswith(name, word.start()):
+                    out += [value[done:word.start()], self.seen[name]]
+                    done = word.start() + len(name)
+                    break
+        return "".join([*out, value[done:]])
 
 
 def _guest_mail(address: str) -> str:
@@ -179,11 +193,11 @@ def pseudonymize(snapshot: Snapshot, secret: bytes, resources: bool = False) -> 
         columns = KNOWN_COLUMNS.get(name, {})
         handled += [(row, _row(p, row, columns, people)) for row in rows]
     if people:
-        names = sorted((n for n in p.seen if len(n) >= 3), key=lambda n: (-len(n), n))
-        pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+        for names in p.by_first_word.values():
+            names.sort(key=lambda n: (-len(n), n))  # the longest name that matches wins
 
         def again(value: Any) -> Any:
-            return p.names_again(p.text(value), pattern) if isinstance(value, str) else value
+            return p.names_again(p.text(value)) if isinstance(value, str) else value
 
         for row, done_columns in handled:
             for column, value in row.items():
