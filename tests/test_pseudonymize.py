@@ -214,3 +214,17 @@ def test_the_default_key_lives_in_the_users_config(tmp_path: Path) -> None:
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert str(key) in result.stderr and key.read_text().strip() not in result.stderr + result.stdout
     assert "are pseudonymised too" in (tmp_path / "r" / "report.en.html").read_text(encoding="utf-8")
+
+
+def test_run_pseudonymises_the_snapshot_and_brands_the_reports(sim: Any, demo_tenant: Any, tmp_path: Path) -> None:
+    from tests.test_brand import GOOD, brand_file, png
+
+    path = brand_file(tmp_path / "brand", GOOD.format(logo="logo.png"), png(), "logo.png")
+    out = tmp_path / "out"
+    result = run_cli("run", "--out", str(out), "--format", ALL_FORMATS, "--brand", str(path),
+                     "--pseudonymize-key", str(tmp_path / "k"), env=clean_env(**sim.env()))  # a key implies it
+    assert result.returncode == 0, result.stderr
+    assert leaks(out, people_identifiers(demo_tenant)) == {}
+    assert json.loads(gzip.decompress((out / "snapshot.json.gz").read_bytes()))["pseudonymized"] == ["people"]
+    html = (out / "report.en.html").read_text(encoding="utf-8")
+    assert "Agence de l&#39;eau &lt;b&gt;Loire&lt;/b&gt;" in html and 'src="data:image/png;base64,' in html

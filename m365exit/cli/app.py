@@ -97,10 +97,15 @@ Brand = Annotated[Path | None, typer.Option("--brand", help="Brand YAML: organis
 Pseudonymize = Annotated[bool, typer.Option("--pseudonymize", help="Replace every person by a stable pseudonym.")]
 PseudonymizeKey = Annotated[Path | None, typer.Option(
     "--pseudonymize-key", help="Key file of the pseudonyms (created 0600 when missing; default "
-    "~/.config/m365exit/pseudonymize.key).")]
+    "~/.config/m365exit/pseudonymize.key; implies --pseudonymize).")]
 PseudonymizeResources = Annotated[bool, typer.Option(
     "--pseudonymize-resources", help="Pseudonymise shared mailboxes, rooms, sites and teams too "
     "(implies --pseudonymize).")]
+
+
+def wants_pseudonyms(pseudonymize: bool, key: Path | None, resources: bool) -> bool:
+    """A key or --pseudonymize-resources asks for pseudonyms too: never ignore a privacy option silently."""
+    return pseudonymize or resources or key is not None
 
 
 def note_new_key(pseudonymize: bool, key: Path | None, existed: bool) -> None:

@@ -24,6 +24,7 @@ from m365exit.cli.app import (
     format_list,
     key_exists,
     note_new_key,
+    wants_pseudonyms,
 )
 from m365exit.scoring import Assessment
 
@@ -69,8 +70,8 @@ def assess(
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         prices=prices, fail_under=fail_under, answers=answers, brand=brand,
-        pseudonymize=pseudonymize or pseudonymize_resources, pseudonymize_key=pseudonymize_key,
-        pseudonymize_resources=pseudonymize_resources,
+        pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources),
+        pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
     )
     existed = key_exists(pseudonymize_key)
     assessment, written = pipeline.assess(snap.load(snapshot), out, options)

@@ -28,6 +28,7 @@ from m365exit.cli.app import (
     auth_settings,
     key_exists,
     note_new_key,
+    wants_pseudonyms,
 )
 from m365exit.snapshot import Snapshot
 
@@ -56,7 +57,8 @@ def collect(
     """Read the tenant through Microsoft Graph (read-only) and write a snapshot."""
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
     options = pipeline.CollectOptions(
-        workloads=workloads, period=period, pseudonymize=pseudonymize or pseudonymize_resources,
+        workloads=workloads, period=period,
+        pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources),
         pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
     )
     existed = key_exists(pseudonymize_key)

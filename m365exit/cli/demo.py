@@ -10,7 +10,17 @@ import typer
 
 from m365exit import pipeline
 from m365exit.auth import AuthSettings
-from m365exit.cli.app import Brand, Lang, OutDir, Pseudonymize, PseudonymizeKey, app, key_exists, note_new_key
+from m365exit.cli.app import (
+    Brand,
+    Lang,
+    OutDir,
+    Pseudonymize,
+    PseudonymizeKey,
+    app,
+    key_exists,
+    note_new_key,
+    wants_pseudonyms,
+)
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import collect_with_progress, report_collection
 
@@ -35,10 +45,11 @@ def demo(
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
             settings = AuthSettings.from_env(sim.env())
             options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator",
-                                              pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key)
+                                              pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, False),
+                                              pseudonymize_key=pseudonymize_key)
             existed = key_exists(pseudonymize_key)
             snapshot = collect_with_progress(settings, options, "Collecting (simulator)")
-    note_new_key(pseudonymize, pseudonymize_key, existed)
+    note_new_key(options.pseudonymize, pseudonymize_key, existed)
     report_collection(snapshot, out / "snapshot.json.gz", strict=False)
     assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang, brand=brand))
     finish(assessment, written, None)

@@ -33,6 +33,7 @@ from m365exit.cli.app import (
     format_list,
     key_exists,
     note_new_key,
+    wants_pseudonyms,
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import collect_with_progress, report_collection
@@ -64,7 +65,7 @@ def run(
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder."""
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    pseudonymize = pseudonymize or pseudonymize_resources
+    pseudonymize = wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources)
     if brand is not None:  # a bad brand file fails before the collection, not after it
         from m365exit.brand import load as load_brand
 
