@@ -135,7 +135,8 @@ def render(assessment: Assessment, lang: str, gettext: Callable[[str], str],
         for wid in wave:
             status = assessment.workload(wid).status
             colour = LOW if status == "blocked" else MUTED if status == "not-assessed" else accent
-            spans.append(Span(names.get(wid, wid), start, length, colour, f"{_('Wave')} {n}: {_(status)}"))
+            note = _("Wave %(n)s: %(status)s") % {"n": n, "status": _(status)}
+            spans.append(Span(names.get(wid, wid), start, length, colour, note))
         start += length
     if spans:
         firsts = {sum(lengths[:i]): i + 1 for i in range(len(lengths))}
