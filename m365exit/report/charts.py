@@ -19,6 +19,7 @@ GOOD, MID, LOW, MUTED, TRACK, INK = "#18753c", "#b34000", "#ce0500", "#5b6470", 
 DEFAULT_ACCENT = "#000091"
 ROW, BAR, LABEL_W, PLOT_W, VALUE_W = 22, 14, 260, 400, 110
 LABEL_CHARS = 34
+CAPTION = 26  # room for the title above the plot
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,14 @@ def _label(text: str, x: float, y: float, anchor: str = "end") -> str:
 
 
 def _svg(title: str, width: float, height: float, body: list[str]) -> str:
+    """The chart with its title written above it: a printed page has no tooltip."""
+    height += CAPTION
     return (
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(width)} {_n(height)}" '
         f'width="{_n(width)}" height="{_n(height)}" role="img" aria-label="{escape(title)}" '
         f'font-family="system-ui, sans-serif" font-size="12" fill="{INK}"><title>{escape(title)}</title>'
-        + "".join(body) + "</svg>"
+        f'<text x="0" y="15" font-size="14" font-weight="600">{escape(title)}</text>'
+        f'<g transform="translate(0 {CAPTION})">' + "".join(body) + "</g></svg>"
     )
 
 

@@ -23,9 +23,10 @@ def parse(svg: str) -> ET.Element:
 
 def rows(svg: str) -> list[tuple[str, float, float]]:
     """(label, x, width) of each drawn bar, in order; the grey tracks behind the bars left out."""
-    root = parse(svg)
-    labels = [t for t in root.findall("svg:text", NS) if t.get("text-anchor") == "end"]
-    bars = [r for r in root.findall("svg:rect", NS) if r.get("fill") != charts.TRACK]
+    plot = parse(svg).find("svg:g", NS)
+    assert plot is not None
+    labels = [t for t in plot.findall("svg:text", NS) if t.get("text-anchor") == "end"]
+    bars = [r for r in plot.findall("svg:rect", NS) if r.get("fill") != charts.TRACK]
     return [("".join(t.itertext()) if t.find("svg:title", NS) is None else t.find("svg:title", NS).text or "",
              float(r.get("x", 0)), float(r.get("width", 0))) for t, r in zip(labels, bars, strict=True)]
 
@@ -36,7 +37,9 @@ def assessment(snapshot: Snapshot) -> Assessment:
 
 def test_readiness_bars_are_the_scores(demo_snapshot: Snapshot) -> None:
     a = assessment(demo_snapshot)
-    drawn = rows(charts.render(a, "en", catalog("en").gettext)["readiness"])
+    svg = charts.render(a, "en", catalog("en").gettext)["readiness"]
+    assert '<text x="0" y="15" font-size="14" font-weight="600">Readiness per workload</text>' in svg  # printable
+    drawn = rows(svg)
     assert [label for label, _, _ in drawn] == [w.name["en"] for w in a.workloads]
     for (_, _, width), w in zip(drawn, a.workloads, strict=True):
         assert abs(width - charts.PLOT_W * (w.readiness or 0) / 100) <= 0.05
