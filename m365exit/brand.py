@@ -15,6 +15,7 @@ allowlist: no script, no event handler, no foreignObject, no reference that leav
 from __future__ import annotations
 
 import base64
+import difflib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -75,7 +76,9 @@ def load(path: Path) -> dict[str, Any]:
     brand: dict[str, Any] = {}
     for key, value in data.items():
         if key not in KEYS:
-            raise _error(source, (key,), f"unknown key '{key}'.", f"Allowed keys: {', '.join(KEYS)}.")
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            raise _error(source, (key,), f"unknown key '{key}'.",
+                         (f"Did you mean '{close[0]}'? " if close else "") + f"Allowed keys: {', '.join(KEYS)}.")
         if key in TEXT_KEYS:
             if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
                 raise _error(source, (key,), f"'{key}' must be non-empty text.")
@@ -97,7 +100,8 @@ def _colours(source: Source, value: Any) -> dict[str, str]:
         if name not in COLOUR_KEYS:
             raise _error(source, loc, f"unknown colour '{name}'.", "Allowed colours: primary, accent.")
         if not isinstance(colour, str) or not _HEX.fullmatch(colour.strip()):
-            raise _error(source, loc, f"colours.{name} {colour!r} is not a colour written #rgb or #rrggbb.",
+            what = "has no value" if colour is None else f"{colour!r} is not a colour written #rgb or #rrggbb"
+            raise _error(source, loc, f"colours.{name} {what}.",
                          "Quote it in YAML, e.g. primary: '#000091' (an unquoted # starts a comment).")
         hex_colour = _expand(colour.strip())
         ratio = contrast(hex_colour, "#ffffff")
@@ -106,7 +110,7 @@ def _colours(source: Source, value: Any) -> dict[str, str]:
             raise _error(
                 source, loc,
                 f"colours.{name} {hex_colour} has a contrast of {ratio:.1f}:1 against the white page; "
-                f"{'text' if name == 'primary' else 'rules and chart bars'} need at least {needed}:1 (WCAG 2.1).",
+                f"{'text needs' if name == 'primary' else 'rules and chart bars need'} at least {needed}:1 (WCAG 2.1).",
                 f"Use a darker shade, such as {darken_until(hex_colour, needed)}.",
             )
         colours[name] = hex_colour

@@ -83,11 +83,14 @@ def test_a_brand_file_loads(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("body", "logo", "line", "words"), [
     ("organisation: X\nauthor: Y\nfooter: Z\n", None, 3, ["unknown key 'footer'", "Allowed keys"]),
+    ("organisation: X\ncolour:\n  primary: '#000091'\n", None, 2, ["unknown key 'colour'", "Did you mean 'colours'?"]),
+    ("colours:\n  primary: #000091\n", None, 2, ["colours.primary has no value", "an unquoted # starts a comment"]),
     ("organisation: X\nlogo: missing.png\n", None, 2, ["cannot read the logo", "missing.png"]),
     ("colours:\n  primary: '#12345'\n", None, 2, ["is not a colour", "#rrggbb"]),
     ("colours:\n  primary: navy\n", None, 2, ["'navy' is not a colour"]),
     ("colours:\n  accent: '#000091'\n  secondary: '#000000'\n", None, 3, ["unknown colour 'secondary'"]),
-    ("colours:\n  primary: '#ffcc00'\n", None, 2, ["contrast of 1.", "at least 4.5:1", "darker shade, such as #"]),
+    ("colours:\n  primary: '#ffcc00'\n", None, 2, ["contrast of 1.5:1", "text needs at least 4.5:1",
+                                                  "darker shade, such as #"]),
     ("colours:\n  accent: '#dddddd'\n", None, 2, ["at least 3.0:1"]),
     ("organisation: [a, b]\n", None, 1, ["'organisation' must be non-empty text"]),
     ("logo: logo.svg\n", "<div>not an image</div>", 1, ["not a PNG, JPEG or SVG image"]),
