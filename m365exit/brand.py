@@ -9,7 +9,8 @@ silently: a client's colour is part of its identity, so the consultant decides. 
 for text, 4.5:1. `accent` draws rules and chart bars: non-text contrast, 3:1 (WCAG 2.1, 1.4.11).
 
 The logo is embedded as a data URI, never linked. An SVG logo goes through ammonia (nh3) with an SVG
-allowlist: no script, no event handler, no foreignObject, no reference that leaves the image.
+allowlist: no script, no event handler, no foreignObject, no reference that leaves the image. Class rules
+of a <style> element become style attributes first, so a logo from a design tool keeps its colours.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ STYLE_PROPERTIES = {
     "visibility", "color", "letter-spacing",
 }
 SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
 
 
 def _error(source: Source, loc: tuple[str, ...], message: str, hint: str = "") -> RulesError:
@@ -199,13 +201,16 @@ def _local_reference(value: str) -> bool:
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
     if attribute in ("href", "xlink:href"):
         return value if value.strip().startswith("#") else None
-    if attribute in ("style", "fill", "stroke", "clip-path", "mask", "filter") or "url(" in value.lower():
+    if attribute == "style":  # keep the declarations that stay inside the image, drop the others
+        kept = [d.strip() for d in value.split(";") if d.strip() and _local_reference(d)]
+        return ";".join(kept) or None
+    if "url(" in value.lower() or "\\" in value:
         return value if _local_reference(value) else None
     return value
 
 
-def sanitize_svg(text: str) -> str | None:
-    """The SVG with only allowlisted elements and attributes, as well-formed XML; None when nothing is left."""
+def _clean(text: str) -> str | None:
+    """One pass of the sanitiser; the result starts at <svg> and is XML (or None)."""
     cleaned = nh3.clean(
         text, tags=SVG_TAGS, attributes=SVG_ATTRIBUTES, clean_content_tags={"script", "style", "foreignObject"},
         url_schemes=set(), link_rel=None, strip_comments=True, attribute_filter=_attribute_filter,
@@ -214,14 +219,46 @@ def sanitize_svg(text: str) -> str | None:
     start = cleaned.find("<svg")
     if start < 0:
         return None
-    cleaned = cleaned[start:].replace("&nbsp;", "&#160;")  # the HTML serialiser's entity is not XML
-    try:  # a check that the result is well-formed; the sanitiser's output has no DOCTYPE, so no entities
-        root = ET.fromstring(_with_namespaces(cleaned))  # noqa: S314
+    return _with_namespaces(cleaned[start:].replace("&nbsp;", "&#160;"))  # the HTML entity is not XML
+
+
+def sanitize_svg(text: str) -> str | None:
+    """The SVG with only allowlisted elements and attributes, as well-formed XML; None when nothing is left."""
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    try:  # parsed only once sanitised: the sanitiser's output has no DOCTYPE, so no entity can expand
+        root = ET.fromstring(cleaned)  # noqa: S314
     except ET.ParseError:
         return None
     if root.tag != f"{{{SVG_NS}}}svg" or len(root) == 0:
         return None
-    return _with_namespaces(cleaned)
+    rules = _class_rules(text)
+    if not rules:
+        return cleaned
+    # Design tools style logos through classes in a <style> element, which the sanitiser removes: move each
+    # class's declarations into style attributes, then sanitise again (properties allowlisted, urls local).
+    for element in root.iter():
+        declared = "".join(rules.get(c, "") for c in (element.get("class") or "").split())
+        if declared:
+            element.set("style", declared + (element.get("style") or ""))
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    return _clean(ET.tostring(root, encoding="unicode"))
+
+
+def _class_rules(text: str) -> dict[str, str]:
+    """`.name { declarations }` rules of the SVG's <style> elements; other selectors are ignored. Only read
+    here: whatever comes out goes through the sanitiser's style filter before it reaches the report."""
+    rules: dict[str, str] = {}
+    for css in re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S | re.I):
+        css = re.sub(r"/\*.*?\*/|<!\[CDATA\[|\]\]>", "", css, flags=re.S)
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+            for selector in selectors.split(","):
+                if re.fullmatch(r"\.[A-Za-z_][\w-]*", selector.strip()):
+                    name = selector.strip()[1:]
+                    rules[name] = rules.get(name, "") + body.strip().rstrip(";") + ";"
+    return rules
 
 
 def _with_namespaces(svg: str) -> str:
@@ -232,5 +269,5 @@ def _with_namespaces(svg: str) -> str:
     if "xmlns=" not in head:
         head += f' xmlns="{SVG_NS}"'
     if "xlink:" in svg and "xmlns:xlink" not in head:
-        head += ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+        head += f' xmlns:xlink="{XLINK_NS}"'
     return head + rest

@@ -145,3 +145,16 @@ def test_branding_is_deterministic_and_escaped(demo_snapshot: Snapshot, tmp_path
     assert "Agence de l&#39;eau &lt;b&gt;Loire&lt;/b&gt;" in html
     assert "Préparé par Marie Martin" in html
     assert "--accent: #6a1b9a" in html and "--highlight: #00838f" in html
+
+
+def test_a_logo_styled_by_classes_keeps_its_colours() -> None:
+    """Design tools write <style> with class rules; the colours survive, the hostile declarations do not."""
+    svg = brand.sanitize_svg(f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><style><![CDATA[
+      .st0 {{ fill: #6A1B9A; }} /* brand */ .st1, .st2 {{ fill: url(http://{EXFIL}/x); stroke: #00838f }}
+      svg rect {{ fill: red }} .st3 {{ behavior: url(x.htc); fill: #123456 }}
+    ]]></style></defs><rect class="st0" width="5" height="5"/>
+    <rect class="st1 st3" x="5" width="5" height="5" style="opacity: .5; fill: url(javascript:alert(1))"/></svg>""")
+    assert svg is not None
+    assert 'class="st0" width="5" height="5" style="fill:#6A1B9A"' in svg
+    assert 'style="stroke:#00838f;fill:#123456;opacity:0.5"' in svg  # own style last: it wins, as in CSS
+    assert EXFIL not in svg and "javascript" not in svg and "behavior" not in svg and "red" not in svg

@@ -82,7 +82,7 @@ def checked_brand(brand: dict[str, Any] | None) -> dict[str, Any]:
     """The brand as the template may use it: colours that are #rrggbb and a logo that is an image data URI
     (brand.load makes them so; this guards callers that build the dict themselves)."""
     brand = dict(brand or {})
-    colours = brand.get("colours") if isinstance(brand.get("colours"), dict) else {}
+    colours: dict[str, Any] = brand["colours"] if isinstance(brand.get("colours"), dict) else {}
     brand["colours"] = {k: v for k, v in colours.items()
                         if k in ("primary", "accent") and isinstance(v, str) and _COLOUR.fullmatch(v)}
     if not (isinstance(brand.get("logo"), str) and _LOGO.fullmatch(brand["logo"])):
