@@ -144,7 +144,7 @@ class Pseudonymizer:
         return self._remember(url, _SITE.sub(lambda m: m.group(1) + "site-" + self.digest("site", m.group(2)), url))
 
     def text(self, value: str) -> str:
-        """Addresses and OneDrive URLs in free text, then every name already pseudonymised elsewhere."""
+        """Mail addresses and OneDrive URLs anywhere in free text (resources kept when they keep their names)."""
         def address(match: re.Match[str]) -> str:
             found = match.group(0)
             if found.lower() in self.keep:
@@ -161,9 +161,10 @@ class Pseudonymizer:
             if word.start() < done:
                 continue
             for name in self.by_first_word.get(word.group(0), ()):
-                if value.startswith(name, word.start()):
+                end = word.start() + len(name)
+                if value.startswith(name, word.start()) and not (end < len(value) and _WORD.match(value, end)):
                     out += [value[done:word.start()], self.seen[name]]
-                    done = word.start() + len(name)
+                    done = end
                     break
         return "".join([*out, value[done:]])
 
@@ -228,15 +229,12 @@ def _row(p: Pseudonymizer, row: dict[str, Any], columns: dict[str, str], people:
                 row[column] = p.address(value, "mailbox") if "@" in value else p.name(value, kind="mailbox")
             elif people:
                 row[column] = p.address(value) if "@" in value else p.name(value)
-        elif kind == "person" and people:
-            if "-my.sharepoint." in value:
-                row[column] = p.onedrive(value)
-            else:
-                row[column] = p.address(value) if "@" in value else p.name(value, _guest_mail(identity or value))
+        elif kind == "person" and people and "-my.sharepoint." not in value:  # OneDrive URLs: in the second
+            row[column] = p.address(value) if "@" in value else p.name(value, _guest_mail(identity or value))
         elif kind == "site" and p.resources:
             row[column] = p.site(value)
         elif kind == "team" and p.resources:
             row[column] = p.name(value, kind="team")
         else:
-            handled.discard(column)  # left as it is: the free-text pass still looks for people in it
+            handled.discard(column)  # pass, once every owner's address is known; the free-text pass sees it
     return handled

@@ -181,6 +181,19 @@ def test_a_guest_is_one_person_in_every_form_and_free_text() -> None:
     assert "jean.dupont" not in issue.endpoint
 
 
+def test_column_order_does_not_change_pseudonyms() -> None:
+    source = crafted()
+    guest = source.tables["identity.guests"][0]
+    source.tables["identity.guests"][0] = dict(reversed(list(guest.items())))  # onedrive_url first
+    source.tables["identity.guests"].append({"display_name": "Jean Marcel", "mail": "jean.marcel@agence.fr"})
+    source.tables["identity.guests"].append({"display_name": "Jean", "mail": "jean@agence.fr"})
+    source.issues[0].message = "Jean Marcel, Jean and Jeanne could not be read."
+    done = pseudonymize(source, b"k" * 32)
+    assert done.tables["identity.guests"][0] == pseudonymize(crafted(), b"k" * 32).tables["identity.guests"][0]
+    marcel, jean = (r["display_name"] for r in done.tables["identity.guests"][1:])
+    assert done.issues[0].message == f"{marcel}, {jean} and Jeanne could not be read."  # whole words only
+
+
 def test_another_key_gives_other_pseudonyms(tmp_path: Path) -> None:
     first, second = load_key(tmp_path / "a.key"), load_key(tmp_path / "b.key")
     assert first.created and not load_key(tmp_path / "a.key").created
