@@ -52,6 +52,10 @@ class CollectOptions:
     ca_bundle: str | None = None  # None: REQUESTS_CA_BUNDLE or the system store
     max_wait: float | None = None  # None: M365EXIT_MAX_WAIT or 300 s (graph.GraphClient)
     source_label: str = "graph"
+    # Pseudonymise the snapshot itself, before it is saved (DESIGN §14); resources imply people.
+    pseudonymize: bool = False
+    pseudonymize_key: Path | None = None  # None: pseudonymize.default_key_path()
+    pseudonymize_resources: bool = False
 
 
 def collect(
@@ -68,6 +72,7 @@ def collect(
     if options.period not in PERIODS:
         raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
     workloads = check_workloads(options.workloads)
+    key = _pseudonymization_key(options)  # a bad key file fails before anyone signs in
     # Closed however the collection ends: sign-in refused, Graph unreachable, interrupted.
     with contextlib.closing(Transport(verify=options.ca_bundle)) as transport:
         tokens = token_provider(settings, transport, show_device_code=show_device_code)
@@ -118,7 +123,7 @@ def collect(
             default_domain=str(result.tenant.get("default_domain") or ""),
             report_names_concealed=result.tenant.get("report_names_concealed"),
         )
-        return snap.Snapshot(
+        collected = snap.Snapshot(
             collected_at=started,
             period=options.period,
             source=options.source_label,
@@ -130,6 +135,7 @@ def collect(
             requests={name: snap.ServiceRequests(**stats) for name, stats in
                       (checkpoint.requests() if checkpoint else client.accounting()).items()},
         )
+    return _pseudonymized(collected, key, options)
 
 
 def collection_fingerprint(settings: AuthSettings, options: CollectOptions, workloads: Sequence[str],
@@ -195,6 +201,27 @@ class AssessOptions:
     prices: Path | None = None
     fail_under: int | None = None
     answers: Path | None = None
+    brand: Path | None = None  # a brand YAML file (brand.load)
+    pseudonymize: bool = False
+    pseudonymize_key: Path | None = None
+    pseudonymize_resources: bool = False
+
+
+def _pseudonymization_key(options: CollectOptions | AssessOptions) -> bytes | None:
+    if not (options.pseudonymize or options.pseudonymize_resources):
+        return None
+    from m365exit.pseudonymize import load_key
+
+    return load_key(options.pseudonymize_key).secret
+
+
+def _pseudonymized(snapshot: snap.Snapshot, key: bytes | None,
+                   options: CollectOptions | AssessOptions) -> snap.Snapshot:
+    if key is None:
+        return snapshot
+    from m365exit.pseudonymize import pseudonymize
+
+    return pseudonymize(snapshot, key, resources=options.pseudonymize_resources)
 
 
 def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessment:
@@ -211,12 +238,19 @@ def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[
     from m365exit import report
 
     check_assess_options(options)
+    brand = None
+    if options.brand is not None:  # checked before any work: a bad brand file is exit 5 with file and line
+        from m365exit.brand import load as load_brand
+
+        brand = load_brand(options.brand)
+    key = _pseudonymization_key(options)
     if options.answers is not None:
         from m365exit import answers
 
         snapshot = answers.apply(snapshot, answers.load(options.answers))
+    snapshot = _pseudonymized(snapshot, key, options)  # after the answers: they may name people too
     assessment = evaluate(snapshot, options)
-    written = report.write(assessment, out, options.formats, options.lang)
+    written = report.write(assessment, out, options.formats, options.lang, brand=brand)
     return assessment, written
 
 
@@ -240,6 +274,7 @@ def check_assess_options(options: AssessOptions, *, read_inputs: bool = False) -
         paths.input_dir(folder, "--rules")
     paths.input_file(options.answers, "--answers")
     paths.input_file(options.prices, "--prices")
+    paths.input_file(options.brand, "--brand")
     if read_inputs:
         load_catalogue(list(options.rules_dirs))
         load_prices(options.prices)
@@ -247,6 +282,10 @@ def check_assess_options(options: AssessOptions, *, read_inputs: bool = False) -
             from m365exit import answers
 
             answers.load(options.answers)
+        if options.brand is not None:
+            from m365exit.brand import load as load_brand
+
+            load_brand(options.brand)
 
 
 def check_threshold(assessment: scoring.Assessment, fail_under: int | None) -> None:

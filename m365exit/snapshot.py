@@ -71,6 +71,10 @@ class Snapshot(BaseModel):
     tables: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     issues: list[CollectionIssue] = Field(default_factory=list)
     requests: dict[str, ServiceRequests] = Field(default_factory=dict)
+    pseudonymized: list[str] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="What was pseudonymised (people, resources); absent when nothing was.",
+    )
 
     @field_validator("facts")
     @classmethod

@@ -89,3 +89,35 @@ def auth_settings(tenant: str | None, client_id: str | None, cloud: str | None, 
         tenant_id=tenant, client_id=client_id, cloud=cloud, graph_endpoint=graph_endpoint,
         authority_host=authority_host, device_code=device_code, managed_identity=managed_identity,
     )
+
+
+# Consultant deliverables (DESIGN §14): branding and pseudonymisation.
+Brand = Annotated[Path | None, typer.Option("--brand", help="Brand YAML: organisation, author, client, "
+                                            "confidentiality, logo, colours.")]
+Pseudonymize = Annotated[bool, typer.Option("--pseudonymize", help="Replace every person by a stable pseudonym.")]
+PseudonymizeKey = Annotated[Path | None, typer.Option(
+    "--pseudonymize-key", help="Key file of the pseudonyms (created 0600 when missing; default "
+    "~/.config/m365exit/pseudonymize.key; implies --pseudonymize).")]
+PseudonymizeResources = Annotated[bool, typer.Option(
+    "--pseudonymize-resources", help="Pseudonymise shared mailboxes, rooms, sites and teams too "
+    "(implies --pseudonymize).")]
+
+
+def wants_pseudonyms(pseudonymize: bool, key: Path | None, resources: bool) -> bool:
+    """A key or --pseudonymize-resources asks for pseudonyms too: never ignore a privacy option silently."""
+    return pseudonymize or resources or key is not None
+
+
+def note_new_key(pseudonymize: bool, key: Path | None, existed: bool) -> None:
+    """Say where a new key was written (never the key itself): the same key gives the same pseudonyms."""
+    if pseudonymize and not existed:
+        from m365exit.pseudonymize import default_key_path
+
+        console.info(f"New pseudonymisation key written to {key or default_key_path()} (mode 0600): keep it "
+                     "to get the same pseudonyms next time.")
+
+
+def key_exists(key: Path | None) -> bool:
+    from m365exit.pseudonymize import default_key_path
+
+    return (key or default_key_path()).exists()

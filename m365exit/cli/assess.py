@@ -9,7 +9,23 @@ import typer
 
 from m365exit import __version__, console, paths, pipeline
 from m365exit import snapshot as snap
-from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
+from m365exit.cli.app import (
+    Brand,
+    FailUnder,
+    Formats,
+    Lang,
+    OutDir,
+    Pseudonymize,
+    PseudonymizeKey,
+    PseudonymizeResources,
+    RulesDirs,
+    State,
+    app,
+    format_list,
+    key_exists,
+    note_new_key,
+    wants_pseudonyms,
+)
 from m365exit.scoring import Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
@@ -45,11 +61,17 @@ def assess(
     fail_under: FailUnder = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="Facts people supply (see 'answers template').")
                        ] = None,
+    brand: Brand = None,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
+    pseudonymize_resources: PseudonymizeResources = False,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
-        prices=prices, fail_under=fail_under, answers=answers,
+        prices=prices, fail_under=fail_under, answers=answers, brand=brand,
+        pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources),
+        pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
     )
     paths.output_dir(out, "--out")
     loaded = snap.load(snapshot)
@@ -57,5 +79,7 @@ def assess(
     if unknown:
         console.warn(f"{snapshot}: {len(unknown)} fact(s) unknown to m365exit {__version__}, kept but read by no "
                      f"rule: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}. A newer version wrote them.")
+    existed = key_exists(pseudonymize_key)
     assessment, written = pipeline.assess(loaded, out, options)
+    note_new_key(options.pseudonymize, pseudonymize_key, existed)
     finish(assessment, written, fail_under)

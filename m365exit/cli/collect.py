@@ -20,12 +20,18 @@ from m365exit.cli.app import (
     GraphEndpoint,
     ManagedIdentity,
     Period,
+    Pseudonymize,
+    PseudonymizeKey,
+    PseudonymizeResources,
     State,
     Strict,
     Tenant,
     Workloads,
     app,
     auth_settings,
+    key_exists,
+    note_new_key,
+    wants_pseudonyms,
 )
 from m365exit.errors import IncompleteError
 from m365exit.snapshot import Snapshot
@@ -52,14 +58,23 @@ def collect(
     authority_host: AuthorityHost = None,
     device_code: DeviceCode = False,
     managed_identity: ManagedIdentity = False,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
+    pseudonymize_resources: PseudonymizeResources = False,
 ) -> None:
     """Read the tenant through Microsoft Graph (read-only) and write a snapshot.
 
     An interrupted collection resumes when the same command runs again (see --fresh)."""
     paths.output_file(out, "--out")
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    _, incomplete = collect_into(settings, pipeline.CollectOptions(workloads=workloads, period=period), out,
-                                 strict=strict, fresh=fresh)
+    options = pipeline.CollectOptions(
+        workloads=workloads, period=period,
+        pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources),
+        pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
+    )
+    existed = key_exists(pseudonymize_key)
+    _, incomplete = collect_into(settings, options, out, strict=strict, fresh=fresh)
+    note_new_key(options.pseudonymize, pseudonymize_key, existed)
     if incomplete is not None:
         raise incomplete
 

@@ -10,7 +10,17 @@ import typer
 
 from m365exit import paths, pipeline
 from m365exit.auth import AuthSettings
-from m365exit.cli.app import Lang, OutDir, app
+from m365exit.cli.app import (
+    Brand,
+    Lang,
+    OutDir,
+    Pseudonymize,
+    PseudonymizeKey,
+    app,
+    key_exists,
+    note_new_key,
+    wants_pseudonyms,
+)
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import Fresh, collect_into
 
@@ -22,6 +32,9 @@ def demo(
     size: Annotated[str, typer.Option("--size", help="demo (about 1,200 users), s, m, l or xl.")] = "demo",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated tenant.")] = 1,
     fresh: Fresh = False,
+    brand: Brand = None,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
 ) -> None:
     """Collect from a simulated French public body and write its report: no tenant or account needed."""
     from m365exit.simulator import SIZES, Simulator, SimulatorOptions, generate_tenant
@@ -35,8 +48,12 @@ def demo(
         tenant = generate_tenant(size, seed)
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
             settings = AuthSettings.from_env(sim.env())
-            options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator")
+            options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator",
+                                              pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, False),
+                                              pseudonymize_key=pseudonymize_key)
+            existed = key_exists(pseudonymize_key)
             snapshot, _ = collect_into(settings, options, snapshot_path, strict=False, fresh=fresh,
                                        label="Collecting (simulator)")
-    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang))
+    note_new_key(options.pseudonymize, pseudonymize_key, existed)
+    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang, brand=brand))
     finish(assessment, written, None)

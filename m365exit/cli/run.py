@@ -10,6 +10,7 @@ import typer
 from m365exit import paths, pipeline
 from m365exit.cli.app import (
     AuthorityHost,
+    Brand,
     ClientId,
     Cloud,
     DeviceCode,
@@ -20,6 +21,9 @@ from m365exit.cli.app import (
     ManagedIdentity,
     OutDir,
     Period,
+    Pseudonymize,
+    PseudonymizeKey,
+    PseudonymizeResources,
     RulesDirs,
     Strict,
     Tenant,
@@ -27,6 +31,9 @@ from m365exit.cli.app import (
     app,
     auth_settings,
     format_list,
+    key_exists,
+    note_new_key,
+    wants_pseudonyms,
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import Fresh, collect_into
@@ -51,12 +58,19 @@ def run(
     authority_host: AuthorityHost = None,
     device_code: DeviceCode = False,
     managed_identity: ManagedIdentity = False,
+    brand: Brand = None,
+    pseudonymize: Pseudonymize = False,
+    pseudonymize_key: PseudonymizeKey = None,
+    pseudonymize_resources: PseudonymizeResources = False,
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder.
 
     An interrupted collection resumes when the same command runs again (see --fresh)."""
+    pseudonymize = wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources)
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang, fail_under=fail_under, answers=answers,
+        brand=brand, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key,
+        pseudonymize_resources=pseudonymize_resources,
     )
     # Everything that could fail after an hour of collection fails now: paths, options, rules, answers.
     snapshot_path = out / "snapshot.json.gz"
@@ -64,8 +78,13 @@ def run(
     paths.output_file(snapshot_path, "--out")
     pipeline.check_assess_options(options, read_inputs=True)
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
-    snapshot, incomplete = collect_into(settings, pipeline.CollectOptions(workloads=workloads, period=period),
-                                        snapshot_path, strict=strict, fresh=fresh)
+    existed = key_exists(pseudonymize_key)
+    # Pseudonymised at collection: the snapshot saved next to the reports names nobody either.
+    snapshot, incomplete = collect_into(settings, pipeline.CollectOptions(
+        workloads=workloads, period=period, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key,
+        pseudonymize_resources=pseudonymize_resources,
+    ), snapshot_path, strict=strict, fresh=fresh)
+    note_new_key(pseudonymize, pseudonymize_key, existed)
     # Under --strict the reports are still written: they show what could be collected.
     assessment, written = pipeline.assess(snapshot, out, options)
     if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)

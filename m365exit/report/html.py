@@ -12,7 +12,7 @@ from markupsafe import Markup
 from m365exit import __version__
 from m365exit.engine.model import localised
 from m365exit.engine.sovereignty import country_name, hosting_label
-from m365exit.report import formatting
+from m365exit.report import charts, formatting
 from m365exit.report.i18n import catalog
 from m365exit.resources import templates_dir
 from m365exit.scoring import SEVERITY_ORDER, SEVERITY_WEIGHT, TRANSFER_BYTES_PER_DAY, Assessment
@@ -127,9 +127,13 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
     css = (templates_dir() / "report.css").read_text(encoding="utf-8")
     js = (templates_dir() / "report.js").read_text(encoding="utf-8")
     snapshot = assessment.snapshot
+    brand = checked_brand(brand)
+    colours = brand.get("colours", {})
     return env.get_template("report.html.j2").render(
         a=assessment, s=snapshot, lang=lang, css=css, js=js, version=__version__,
-        brand=brand or {}, products=assessment.catalogue.products,
+        brand=brand, brand_css=brand_css(colours), products=assessment.catalogue.products,
+        charts=charts.render(assessment, lang, catalog(lang).gettext,
+                             colours.get("accent") or colours.get("primary") or charts.DEFAULT_ACCENT),
         severities=SEVERITY_ORDER, weights=SEVERITY_WEIGHT, throughput=TRANSFER_BYTES_PER_DAY,
         used_products=list(dict.fromkeys(
             c for w in assessment.workloads for c in w.candidates if c in assessment.catalogue.products
@@ -141,3 +145,29 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
         fact_issues={f: issue_said(i, lang) for i in reversed(snapshot.issues) for f in i.facts},
         issue_said=lambda i: issue_said(i, lang),
     )
+
+
+_COLOUR = re.compile(r"#[0-9a-f]{6}")
+_LOGO = re.compile(r"data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/]+=*")
+
+
+def checked_brand(brand: dict[str, Any] | None) -> dict[str, Any]:
+    """The brand as the template may use it: colours that are #rrggbb and a logo that is an image data URI
+    (brand.load makes them so; this guards callers that build the dict themselves)."""
+    brand = dict(brand or {})
+    colours: dict[str, Any] = brand["colours"] if isinstance(brand.get("colours"), dict) else {}
+    brand["colours"] = {k: v for k, v in colours.items()
+                        if k in ("primary", "accent") and isinstance(v, str) and _COLOUR.fullmatch(v)}
+    if not (isinstance(brand.get("logo"), str) and _LOGO.fullmatch(brand["logo"])):
+        brand.pop("logo", None)
+    return brand
+
+
+def brand_css(colours: dict[str, str]) -> str:
+    """Brand colours over the defaults: primary colours headings, links and the cover; accent the rules."""
+    rules = []
+    if "primary" in colours:
+        rules.append(f"--accent: {colours['primary']}; --primary: {colours['primary']};")
+    if "accent" in colours:
+        rules.append(f"--highlight: {colours['accent']};")
+    return f":root {{ {' '.join(rules)} }}" if rules else ""
