@@ -10,9 +10,11 @@ import typer
 from m365exit import console, pipeline
 from m365exit import snapshot as snap
 from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
-from m365exit.scoring import Assessment
+from m365exit.scoring import USERS_PER_WEEK, USERS_PER_WEEK_SOURCE, Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
+UsersPerWeek = Annotated[float, typer.Option(
+    "--users-per-week", help=f"People moved per week, which sets each wave's duration ({USERS_PER_WEEK_SOURCE}).")]
 
 
 def finish(assessment: Assessment, written: list[Path], fail_under: int | None) -> None:
@@ -45,11 +47,12 @@ def assess(
     fail_under: FailUnder = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="Facts people supply (see 'answers template').")
                        ] = None,
+    users_per_week: UsersPerWeek = USERS_PER_WEEK,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
-        prices=prices, fail_under=fail_under, answers=answers,
+        prices=prices, fail_under=fail_under, answers=answers, users_per_week=users_per_week,
     )
     assessment, written = pipeline.assess(snap.load(snapshot), out, options)
     finish(assessment, written, fail_under)
