@@ -71,13 +71,13 @@ QUESTIONS_FR: dict[str, str] = {
     "exchange.account_mapping_checked": "La correspondance entre anciens et nouveaux comptes de chaque vague est "
                                         "rapprochée (chaque boîte source associée à une seule cible) et vérifiée "
                                         "avant la bascule.",
-    "programme.breach_plan": "Un plan de gestion des violations de données personnelles couvre la migration : "
+    "programme.breach_plan": "Un plan de gestion des violations de données personnelles couvre la migration : "
                              "le DPO y est associé et la CNIL peut être notifiée dans les 72 heures.",
     "programme.staff_representatives_consulted": "Les représentants du personnel (le CSA) ont été consultés sur "
                                                  "la sortie avant la première bascule.",
-    "programme.critical_services": "Services fonctionnant 24 h/24 qui dépendent du courrier ou de la messagerie "
+    "programme.critical_services": "Services fonctionnant 24 h/24 qui dépendent du courrier ou de la messagerie "
                                    "instantanée (police, urgences, astreintes, cellules de crise).",
-    "programme.critical_fallback_planned": "Chaque service fonctionnant 24 h/24 dispose d'un canal de secours "
+    "programme.critical_fallback_planned": "Chaque service fonctionnant 24 h/24 dispose d'un canal de secours "
                                            "testé pour les jours de sa bascule.",
     "programme.concurrent_changes": "Autres projets de changement qui touchent les mêmes agents pendant les vagues "
                                     "(nouvelle application métier, réorganisation, renouvellement des postes).",
@@ -90,7 +90,7 @@ QUESTIONS_FR: dict[str, str] = {
     "teams.pstn_lines_outside_teams": "Lignes téléphoniques servies par un opérateur ou un autocommutateur (PABX) "
                                       "local, hors Teams Phone.",
     "licensing.seats_staying": "Licences qui resteront chez Microsoft à l'issue de la sortie (cible hybride).",
-    "licensing.hybrid_costed": "La cible hybride (licences qui restent chez Microsoft) est planifiée et chiffrée : "
+    "licensing.hybrid_costed": "La cible hybride (licences qui restent chez Microsoft) est planifiée et chiffrée : "
                                "licences, fédération d'identité, routage du courrier, support.",
 }
 
