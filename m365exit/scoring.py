@@ -1,8 +1,9 @@
 """From findings to numbers a CIO can act on: readiness, effort, data to move, spend, waves (DESIGN §7).
 
 Pure and deterministic. Readiness of a workload is 100 × Π(1 − w) over the findings that apply, w by
-severity: bounded in [0, 100], and monotone (a new finding never raises it). The formula and every
-constant below are printed in the report's methodology section.
+severity: bounded in [0, 100], and monotone (a new finding never raises it). Each wave lasts as long as moving
+its people takes at a stated pace (USERS_PER_WEEK, from a published exit). The formula and every constant below
+are printed in the report's methodology section.
 """
 
 from __future__ import annotations
