@@ -66,6 +66,7 @@ def test_the_report_shows_wave_durations_and_price_changes_in_french(demo_snapsh
     assert "1\u202f700 personnes par semaine" in html
     summary = (tmp_path / "summary.fr.md").read_text(encoding="utf-8")
     assert "| Vague |" in summary and "Au rythme de 1\u202f700 personnes par semaine" in summary
+    assert "de ce locataire\u00a0: Microsoft 365 E3 +8,3\u202f% (1er juillet 2026)" in summary
     slow, _ = pipeline.assess(demo_snapshot, tmp_path / "slow", pipeline.AssessOptions(
         lang="fr", formats=("html",), users_per_week=300))
     weeks = f"{slow.wave_weeks[0]:.1f}".replace(".", ",")
