@@ -62,6 +62,36 @@ QUESTIONS_FR: dict[str, str] = {
     "teams.max_meeting_size": "Nombre de participants de la plus grande réunion Teams régulière.",
     "teams.third_party_apps": "Applications, bots et connecteurs tiers ou internes utilisés dans Teams.",
     "teams.webinars": "Webinaires et assemblées Teams organisés par an.",
+    # Lessons of published exits (facts.py): what the programme has prepared.
+    "exchange.business_system_integrations": "Applications métier qui classent le courrier ou envoient des "
+                                             "messages par Exchange ou Outlook (GED, dossiers électroniques, "
+                                             "juridictions, applications liées à Outlook).",
+    "exchange.target_platform_ready": "La plateforme de messagerie cible est dimensionnée pour la semaine de pointe, "
+                                      "testée en charge à ce niveau et hautement disponible avant la première vague.",
+    "exchange.account_mapping_checked": "La correspondance entre anciens et nouveaux comptes de chaque vague est "
+                                        "rapprochée (chaque boîte source associée à une seule cible) et vérifiée "
+                                        "avant la bascule.",
+    "programme.breach_plan": "Un plan de gestion des violations de données personnelles couvre la migration : "
+                             "le DPO y est associé et la CNIL peut être notifiée dans les 72 heures.",
+    "programme.staff_representatives_consulted": "Les représentants du personnel (le CSA) ont été consultés sur "
+                                                 "la sortie avant la première bascule.",
+    "programme.critical_services": "Services fonctionnant 24 h/24 qui dépendent du courrier ou de la messagerie "
+                                   "instantanée (police, urgences, astreintes, cellules de crise).",
+    "programme.critical_fallback_planned": "Chaque service fonctionnant 24 h/24 dispose d'un canal de secours "
+                                           "testé pour les jours de sa bascule.",
+    "programme.concurrent_changes": "Autres projets de changement qui touchent les mêmes agents pendant les vagues "
+                                    "(nouvelle application métier, réorganisation, renouvellement des postes).",
+    "programme.vendor_support_contracted": "Le support des produits de remplacement est contractualisé (éditeur "
+                                           "ou intégrateur, avec des délais d'intervention).",
+    "programme.upstream_budget": "Un budget est prévu pour les développements reversés aux projets libres "
+                                 "(fonctionnalités nécessaires à l'organisation).",
+    "programme.support_task_force": "Une cellule de crise ayant autorité sur le prestataire reste en place "
+                                    "au-delà des premières semaines qui suivent chaque bascule.",
+    "teams.pstn_lines_outside_teams": "Lignes téléphoniques servies par un opérateur ou un autocommutateur (PABX) "
+                                      "local, hors Teams Phone.",
+    "licensing.seats_staying": "Licences qui resteront chez Microsoft à l'issue de la sortie (cible hybride).",
+    "licensing.hybrid_costed": "La cible hybride (licences qui restent chez Microsoft) est planifiée et chiffrée : "
+                               "licences, fédération d'identité, routage du courrier, support.",
 }
 
 
@@ -104,6 +134,9 @@ def load(path: Path) -> Answers:
             raise RulesError(f"{where}: key 'facts.{name}': unknown fact.",
                              f"Facts of this workload: {', '.join(close)}." if close
                              else "'m365exit answers template' lists the facts you can answer.")
+        if FACTS[name].source == "snapshot":
+            raise RulesError(f"{where}: key 'facts.{name}': this fact comes from the snapshot's date, "
+                             "not from an answer.", "Remove the line.")
         if value is None:  # left blank in the template: not answered
             continue
         checked[name] = _check_value(FACTS[name], value, where)

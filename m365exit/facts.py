@@ -8,10 +8,29 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 Unit = Literal["count", "bytes", "bool", "text", "ratio", "days"]
-Source = Literal["graph", "report", "answers"]
+Source = Literal["graph", "report", "answers", "snapshot"]
+
+# SKUs that cost nothing: free, viral (self-service sign-up) and trial offers, by skuPartNumber as in Microsoft's
+# "Product names and service plan identifiers for licensing" list. They come with huge quotas (10,000 Power
+# Automate Free seats, 1,000,000 Fabric (Free) seats), so counting them hides unused paid seats. The list is
+# deliberately short: an unknown SKU counts as paid, so the paid-seat facts can only under-claim savings.
+FREE_SKUS: frozenset[str] = frozenset({
+    "FLOW_FREE",                  # Power Automate Free
+    "POWER_BI_STANDARD",          # Microsoft Fabric (Free), formerly Power BI (free)
+    "POWERAPPS_VIRAL",            # Power Apps Plan 2 Trial
+    "POWERAPPS_DEV",              # Power Apps for Developer
+    "CCIBOTS_PRIVPREV_VIRAL",     # Copilot Studio (Power Virtual Agents) viral trial
+    "TEAMS_EXPLORATORY",          # Microsoft Teams Exploratory
+    "TEAMS_FREE",                 # Microsoft Teams (free)
+    "STREAM",                     # Microsoft Stream trial
+    "WINDOWS_STORE",              # Windows Store for Business
+    "RIGHTSMANAGEMENT_ADHOC",     # Rights Management ad hoc
+    "MICROSOFT_BUSINESS_CENTER",  # Microsoft Business Center
+})
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,9 @@ _ALL: list[Fact] = [
         "licensing.seats_purchased": "Σ prepaidUnits.enabled over all subscribedSkus, free and viral SKUs included.",
         "licensing.seats_assigned": "Σ consumedUnits over all subscribedSkus.",
         "licensing.skus": "Number of subscribedSkus.",
+        "licensing.paid_seats_purchased": "Σ prepaidUnits.enabled over subscribedSkus whose skuPartNumber is not "
+                                          "a free, viral or trial SKU (" + ", ".join(sorted(FREE_SKUS)) + ").",
+        "licensing.paid_seats_assigned": "Σ consumedUnits over the same paid SKUs.",
         "identity.users_total": "Every object returned by /users (members and guests, enabled or not).",
         "identity.users_enabled": "Users with accountEnabled true.",
         "identity.users_licensed": "Users with a non-empty assignedLicenses.",
@@ -172,6 +194,45 @@ _ALL: list[Fact] = [
     *_facts("answers", "days", {
         "licensing.days_to_renewal": "Days from the snapshot until the Microsoft agreement renews or ends.",
     }),
+    # Lessons of published exits (Schleswig-Holstein 2025, Austrian armed forces, Gendarmerie): what a
+    # programme prepared or not, which no tenant API can see.
+    *_facts("answers", "count", {
+        "exchange.business_system_integrations": "Business systems that file mail from, or send mail through, "
+                                                 "Exchange or Outlook (document or records management, electronic "
+                                                 "case files, court systems, Outlook-tied applications).",
+        "programme.critical_services": "Round-the-clock services that rely on mail or chat (police, emergency "
+                                       "rooms, on-call duty, crisis cells).",
+        "programme.concurrent_changes": "Other change projects landing on the same staff during the waves "
+                                        "(new business application, reorganisation, workstation renewal).",
+        "teams.pstn_lines_outside_teams": "Telephone lines served by a carrier service or an on-premises PBX, "
+                                          "not by Teams Phone.",
+        "licensing.seats_staying": "Seats planned to stay on Microsoft at the end of the exit (hybrid end state).",
+    }),
+    *_facts("answers", "bool", {
+        "exchange.target_platform_ready": "The target mail platform is sized for the peak week, load-tested at that "
+                                          "load and highly available before the first wave.",
+        "exchange.account_mapping_checked": "Each wave's old-to-new account mapping is reconciled (every source "
+                                            "mailbox paired with exactly one target) and checked before cut-over.",
+        "programme.breach_plan": "A personal-data breach plan covers the migration: the DPO is involved and the "
+                                 "supervisory authority (CNIL) can be notified within 72 hours.",
+        "programme.staff_representatives_consulted": "Staff representatives (in France the CSA) have been consulted "
+                                                     "on the exit before the first cut-over.",
+        "programme.critical_fallback_planned": "Each round-the-clock service has a tested fallback channel for the "
+                                               "days of its cut-over.",
+        "programme.vendor_support_contracted": "Support for the replacement products is contracted (editor or "
+                                               "integrator, with response times).",
+        "programme.upstream_budget": "A budget is set for development contributed upstream (features the "
+                                     "organisation needs, funded into the open-source projects).",
+        "programme.support_task_force": "A task force with authority over the provider stays in place past the "
+                                        "first weeks after each cut-over.",
+        "licensing.hybrid_costed": "The hybrid end state (seats that stay on Microsoft) is planned and costed: "
+                                   "licences, identity federation, mail routing, support.",
+    }),
+    # --- derived from the snapshot itself: time comes from the snapshot, never from the clock -----
+    *_facts("snapshot", "count", {
+        "snapshot.month": "Year and month the snapshot was collected, as YYYYMM (202612 = December 2026): "
+                          "lets a rule word a dated claim, such as a price change, against the snapshot's date.",
+    }),
     *_facts("answers", "bool", {
         "purview.regulatory_retention": "A legal or regulatory retention obligation applies to mail or files.",
         "identity.mfa_hardware_tokens": "MFA relies on hardware tokens or Authenticator push that must be re-enrolled.",
@@ -181,6 +242,11 @@ _ALL: list[Fact] = [
 ]
 
 FACTS: dict[str, Fact] = {fact.name: fact for fact in _ALL}
+
+
+def snapshot_facts(collected_at: datetime) -> dict[str, int]:
+    """Facts derived from the snapshot's date, given to the rules beside the collected ones."""
+    return {"snapshot.month": collected_at.year * 100 + collected_at.month}
 
 
 def workloads() -> list[str]:

@@ -32,6 +32,8 @@ def markdown() -> str:
             lines += ["", f"## {workload}", "", "| fact | unit | from | definition |", "|---|---|---|---|"]
         if fact.source == "answers":
             origin = "answers file"
+        elif fact.source == "snapshot":
+            origin = "the snapshot's date"
         elif fact.name in where:
             endpoint, permission = where[fact.name]
             origin = f"`{endpoint}` ({permission})"

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from m365exit import scoring
 from m365exit import snapshot as snap
@@ -20,6 +20,7 @@ from m365exit.console import Progress
 from m365exit.engine.evaluate import evaluate as evaluate_rules
 from m365exit.engine.loader import load_catalogue
 from m365exit.errors import GraphUnreachableError, IncompleteError, ThresholdError, UsageError
+from m365exit.facts import snapshot_facts
 from m365exit.graph import GraphClient
 from m365exit.transport import Transport
 
@@ -170,6 +171,8 @@ class SkuCatalogue:
 
     names: dict[str, str]
     prices: dict[str, float]
+    # part number → published change: {"percent": +8.3, "label": {"en": "1 July 2026", "fr": "1er juillet 2026"}}
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_prices(path: Path | None = None) -> SkuCatalogue:
@@ -185,6 +188,8 @@ def load_prices(path: Path | None = None) -> SkuCatalogue:
         return SkuCatalogue(
             names={str(sku): str(entry["name"]) for sku, entry in skus.items() if entry.get("name")},
             prices={str(sku): float(entry["price"]) for sku, entry in skus.items() if entry.get("price") is not None},
+            changes={str(sku): {"percent": float(pct), "label": {k: str(v) for k, v in change["label"].items()}}
+                     for change in data.get("changes") or [] for sku, pct in change["percent"].items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise RulesError(
@@ -205,6 +210,7 @@ class AssessOptions:
     pseudonymize: bool = False
     pseudonymize_key: Path | None = None
     pseudonymize_resources: bool = False
+    users_per_week: float = scoring.USERS_PER_WEEK  # wave pace (scoring.USERS_PER_WEEK_SOURCE)
 
 
 def _pseudonymization_key(options: CollectOptions | AssessOptions) -> bytes | None:
@@ -227,11 +233,16 @@ def _pseudonymized(snapshot: snap.Snapshot, key: bytes | None,
 def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessment:
     """Pure from here on: same snapshot + same rules = same assessment."""
     catalogue = load_catalogue(list(options.rules_dirs))
+    facts = {**snapshot.facts, **snapshot_facts(snapshot.collected_at)}  # dated claims read the snapshot's date
     findings = evaluate_rules(
-        catalogue, snapshot.facts, absent=snapshot.absent_reasons(), today=snapshot.collected_at.date()
+        catalogue, facts, absent=snapshot.absent_reasons(), today=snapshot.collected_at.date()
     )
     skus = load_prices(options.prices)
-    return scoring.assess(snapshot, catalogue, findings, skus.prices, skus.names)
+    if not options.users_per_week > 0:
+        raise UsageError("--users-per-week takes a positive number of people moved per week.",
+                         f"Example: --users-per-week {scoring.USERS_PER_WEEK} ({scoring.USERS_PER_WEEK_SOURCE}).")
+    return scoring.assess(snapshot, catalogue, findings, skus.prices, skus.names, options.users_per_week,
+                          skus.changes)
 
 
 def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[scoring.Assessment, list[Path]]:

@@ -99,3 +99,83 @@ def test_a_broken_price_table_is_exit_5(demo_snapshot: Snapshot, tmp_path: Any) 
     result = run_cli("assess", str(tmp_path / "s.json"), "--prices", str(table), "--out", str(tmp_path / "out"))
     assert result.returncode == 5
     assert "prices.yaml is not valid" in result.stderr
+
+
+def test_a_wave_lasts_its_largest_workload_at_the_stated_pace() -> None:
+    from m365exit.scoring import wave_durations
+
+    scores = [score("identity", [], 90, "ready"), score("licensing", [], 90, "ready"),
+              score("exchange", ["identity"], 50, "needs-work"), score("onedrive", ["identity"], 80, "ready"),
+              score("forms", ["identity"], 80, "ready")]
+    for s in scores:
+        s.candidates = [] if s.id == "licensing" else ["x"]
+    facts = {"identity.users_enabled": 3_400, "exchange.mailboxes": 8_500, "onedrive.accounts": 3_000,
+             "identity.users_licensed": 3_200}
+    plan = [["identity", "licensing"], ["exchange", "onedrive", "forms"], ["licensing"]]
+    people, weeks, starts = wave_durations(plan, scores, facts, users_per_week=1_700)
+    assert people == [3_400, 8_500, 0]  # licensing moves nobody; forms moves the licensed users
+    assert weeks == [2.0, 5.0, 0.0] and starts == [0.0, 2.0, 7.0]
+    assert wave_durations([["forms"]], scores, {"identity.users_licensed": 30}, 1_700)[1] == [1.0]  # at least a week
+
+
+def test_the_demo_plan_has_a_duration_per_wave(demo_snapshot: Snapshot) -> None:
+    from m365exit.scoring import USERS_PER_WEEK
+
+    slow = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions(users_per_week=100))
+    usual = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions())
+    assert len(usual.wave_weeks) == len(usual.waves) == len(usual.wave_start_weeks) == len(usual.wave_people)
+    assert usual.users_per_week == USERS_PER_WEEK
+    assert all(s >= u for s, u in zip(slow.wave_weeks, usual.wave_weeks, strict=True))
+    assert sum(slow.wave_weeks) > sum(usual.wave_weeks) > 0
+
+
+def test_a_pace_that_is_not_positive_is_a_usage_error(demo_snapshot: Snapshot, tmp_path: Any) -> None:
+    from m365exit import snapshot as snap
+    from tests.conftest import run_cli
+
+    snap.save(demo_snapshot, tmp_path / "s.json")
+    result = run_cli("assess", str(tmp_path / "s.json"), "--users-per-week", "0", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "--users-per-week" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_free_and_viral_seats_do_not_make_paid_seats_look_unused(demo_snapshot: Snapshot) -> None:
+    facts = demo_snapshot.facts
+    # The demo holds 10,000 Power Automate Free and 1,000,000 Fabric (Free) seats, as real tenants do.
+    assert facts["licensing.seats_assigned"] / facts["licensing.seats_purchased"] < 0.01
+    assert facts["licensing.paid_seats_assigned"] / facts["licensing.paid_seats_purchased"] >= 0.85
+    assessment = pipeline.evaluate(demo_snapshot, pipeline.AssessOptions())
+    assert next(f for f in assessment.findings if f.rule_id == "unused-paid-seats").status == "clear"
+    skus = {r["sku"]: r for r in demo_snapshot.tables["licensing.skus"]}
+    paid = sum(r["purchased"] for sku, r in skus.items() if sku not in ("FLOW_FREE", "POWER_BI_STANDARD"))
+    assert facts["licensing.paid_seats_purchased"] == paid
+
+
+def test_every_sku_priced_zero_is_in_the_free_list() -> None:
+    import yaml
+
+    from m365exit.facts import FREE_SKUS
+    from m365exit.resources import rules_dir
+
+    table = yaml.safe_load((rules_dir() / "prices" / "list-prices.yaml").read_text(encoding="utf-8"))
+    assert {sku for sku, e in table["skus"].items() if e.get("price") == 0} <= FREE_SKUS
+
+
+def test_price_rises_are_worded_against_the_snapshots_date(demo_snapshot: Snapshot) -> None:
+    from datetime import UTC, datetime
+
+    def status(when: datetime) -> dict[str, str]:
+        a = pipeline.evaluate(demo_snapshot.model_copy(update={"collected_at": when}), pipeline.AssessOptions())
+        return {f.rule_id: f.status for f in a.findings if f.rule_id.startswith("price-increase-2026")}
+
+    assert status(datetime(2026, 12, 3, tzinfo=UTC)) == {"price-increase-2026": "applies",
+                                                         "price-increase-2026-ahead": "clear"}
+    assert status(datetime(2026, 5, 20, tzinfo=UTC)) == {"price-increase-2026": "clear",
+                                                        "price-increase-2026-ahead": "applies"}
+
+
+def test_each_sku_shows_its_published_price_change(demo_snapshot: Snapshot) -> None:
+    rows = {r["sku"]: r for r in pipeline.evaluate(demo_snapshot, pipeline.AssessOptions()).spend_rows}
+    assert rows["SPE_E3"]["change"]["percent"] == 8.3 and rows["SPE_F1"]["change"]["percent"] == 25.0
+    assert rows["ENTERPRISEPACK"]["change"]["label"] == {"en": "1 July 2026", "fr": "1er juillet 2026"}
+    assert rows["EMS"]["change"] is None  # no published change found: nothing claimed

@@ -26,9 +26,11 @@ from m365exit.cli.app import (
     note_new_key,
     wants_pseudonyms,
 )
-from m365exit.scoring import Assessment
+from m365exit.scoring import USERS_PER_WEEK, USERS_PER_WEEK_SOURCE, Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
+UsersPerWeek = Annotated[float, typer.Option(
+    "--users-per-week", help=f"People moved per week, which sets each wave's duration ({USERS_PER_WEEK_SOURCE}).")]
 
 
 def finish(assessment: Assessment, written: list[Path], fail_under: int | None) -> None:
@@ -65,11 +67,12 @@ def assess(
     pseudonymize: Pseudonymize = False,
     pseudonymize_key: PseudonymizeKey = None,
     pseudonymize_resources: PseudonymizeResources = False,
+    users_per_week: UsersPerWeek = USERS_PER_WEEK,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
-        prices=prices, fail_under=fail_under, answers=answers, brand=brand,
+        prices=prices, fail_under=fail_under, answers=answers, brand=brand, users_per_week=users_per_week,
         pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources),
         pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
     )

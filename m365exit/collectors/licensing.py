@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from m365exit.collectors import Output, collector
+from m365exit.facts import FREE_SKUS
 from m365exit.graph import GraphClient
 
 licensing = collector("licensing", "Licences and subscriptions")
@@ -14,7 +15,8 @@ licensing = collector("licensing", "Licences and subscriptions")
     # Learn names LicenseAssignment.Read.All as least privileged and accepts Organization.Read.All too;
     # the tenant source needs Organization.Read.All anyway, so one grant serves both: a smaller set.
     "subscribed-skus", endpoint="/subscribedSkus", permission="Organization.Read.All",
-    facts=["licensing.seats_purchased", "licensing.seats_assigned", "licensing.skus"],
+    facts=["licensing.seats_purchased", "licensing.seats_assigned", "licensing.skus",
+           "licensing.paid_seats_purchased", "licensing.paid_seats_assigned"],
     purpose="Seats purchased and assigned per SKU, for today's licence spend.",
 )
 def subscribed_skus(client: GraphClient, period: str) -> Output:
@@ -35,11 +37,14 @@ def subscribed_skus(client: GraphClient, period: str) -> Output:
         ),
         key=lambda r: (-r["assigned"], r["sku"]),
     )
+    paid = [r for r in rows if r["sku"] not in FREE_SKUS]  # free and viral SKUs come with huge quotas
     return Output(
         facts={
             "licensing.seats_purchased": sum(r["purchased"] for r in rows),
             "licensing.seats_assigned": sum(r["assigned"] for r in rows),
             "licensing.skus": len(rows),
+            "licensing.paid_seats_purchased": sum(r["purchased"] for r in paid),
+            "licensing.paid_seats_assigned": sum(r["assigned"] for r in paid),
         },
         tables={"licensing.skus": rows},
     )

@@ -36,6 +36,8 @@ def to_dict(a: Assessment) -> dict[str, Any]:
         "transfer_days": a.transfer_days,
         "spend_monthly": a.spend_monthly,
         "waves": a.waves,
+        "wave_weeks": a.wave_weeks, "wave_start_weeks": a.wave_start_weeks, "wave_people": a.wave_people,
+        "users_per_week": a.users_per_week,
         "workloads": [
             {
                 "id": w.id, "readiness": w.readiness, "status": w.status, "blockers": w.blockers,
@@ -86,6 +88,26 @@ def to_markdown(a: Assessment, lang: str) -> str:
             f"| {_cell(w.name.get(lang, w.id))} | {formatting.number(w.readiness, lang)} | {_(w.status)} | "
             f"{w.blockers} | {formatting.number(w.effort_days, lang, 1)} |"
         )
+    if a.wave_weeks:  # durations at the stated pace (scoring.USERS_PER_WEEK)
+        names = {w.id: w.name.get(lang, w.id) for w in a.workloads}
+        lines += ["", f"| {_('Wave')} | {_('Workloads')} | {_('People')} | {_('Weeks')} | {_('Starts in week')} |",
+                  "|---:|---|---:|---:|---:|"]
+        for n, wave in enumerate(a.waves):
+            lines.append(
+                f"| {n + 1} | {_cell(', '.join(names[w] for w in wave))} | "
+                f"{formatting.number(a.wave_people[n], lang)} | {formatting.number(a.wave_weeks[n], lang, 1)} | "
+                f"{formatting.number(a.wave_start_weeks[n] + 1, lang, 1)} |"
+            )
+        lines += ["", _("At %(pace)s people a week (Schleswig-Holstein 2025); change with --users-per-week.")
+                  % {"pace": formatting.number(a.users_per_week, lang)}]
+    changes = [r for r in a.spend_rows if r.get("change") and r.get("assigned")]
+    if changes:  # published list-price changes on this tenant's SKUs (rules/prices/list-prices.yaml)
+        percent = "\u202f%" if lang == "fr" else " %"
+        title = _("Published list-price changes on this tenant's SKUs")
+        lines += ["", title + ("\u00a0: " if lang == "fr" else ": ") + ", ".join(
+            f"{_cell(r['name'] or r['sku'])} {'+' if r['change']['percent'] > 0 else ''}"
+            f"{formatting.number(r['change']['percent'], lang, 1)}{percent} ({r['change']['label'].get(lang, '')})"
+            for r in changes)]
     if s.issues:
         lines += ["", f"{_('Collection issues')}{colon} {len(s.issues)}"]
     return "\n".join(lines) + "\n"

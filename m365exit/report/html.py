@@ -31,6 +31,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(catalog(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v, d=0: formatting.number(v, lang, d)
     env.filters["dec"] = lambda v, d=1: formatting.decimal(v, lang, d)
+    env.filters["pct"] = lambda v, d=0: formatting.percent(v, lang, d)
     env.filters["size"] = lambda v: formatting.size(v, lang)
     env.filters["money"] = lambda v, d=0: formatting.money(v, lang, d)
     env.filters["when"] = lambda v: formatting.moment(v, lang)

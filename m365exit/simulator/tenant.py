@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from m365exit.facts import FREE_SKUS
 from m365exit.simulator import names
 from m365exit.simulator.permissions import ROUTES
 
@@ -401,6 +402,10 @@ class Tenant:
             "licensing.seats_purchased": sum(s.prepaid_enabled for s in self.skus),
             "licensing.seats_assigned": sum(s.consumed for s in self.skus),
             "licensing.skus": len(self.skus),
+            "licensing.paid_seats_purchased": sum(
+                s.prepaid_enabled for s in self.skus if s.part_number not in FREE_SKUS
+            ),
+            "licensing.paid_seats_assigned": sum(s.consumed for s in self.skus if s.part_number not in FREE_SKUS),
             "identity.users_total": len(users),
             "identity.users_enabled": sum(1 for u in users if u.account_enabled),
             "identity.users_licensed": sum(1 for u in users if u.licenses),

@@ -83,7 +83,7 @@ def test_missing_effort_fact_is_reported(catalogue: Catalogue) -> None:
 
 
 def test_ratio_with_zero_divisor_is_false(catalogue: Catalogue) -> None:
-    facts = {"licensing.seats_assigned": 0, "licensing.seats_purchased": 0}
+    facts = {"licensing.paid_seats_assigned": 0, "licensing.paid_seats_purchased": 0}
     assert _by_id(evaluate(catalogue, facts, today=TODAY))["unused-paid-seats"].status == "clear"
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from m365exit.facts import FACTS
+from m365exit.facts import FACTS, FREE_SKUS
 from m365exit.simulator import SIZES, Simulator, SimulatorOptions, generate_tenant, serve
 
 from .conftest import Client
@@ -114,6 +114,9 @@ def test_truths_match_served_objects_at_size_s(small: Simulator) -> None:
     f["licensing.seats_purchased"] = sum(s["prepaidUnits"]["enabled"] for s in skus)
     f["licensing.seats_assigned"] = sum(s["consumedUnits"] for s in skus)
     f["licensing.skus"] = len(skus)
+    paid = [s for s in skus if s["skuPartNumber"] not in FREE_SKUS]
+    f["licensing.paid_seats_purchased"] = sum(s["prepaidUnits"]["enabled"] for s in paid)
+    f["licensing.paid_seats_assigned"] = sum(s["consumedUnits"] for s in paid)
     users, _ = c.collect(
         "users?$top=999&$select=id,accountEnabled,assignedLicenses,userType,onPremisesSyncEnabled"
     )
