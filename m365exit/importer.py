@@ -54,7 +54,11 @@ def _read(raw: bytes) -> tuple[pd.DataFrame | None, str]:
         return None, "not a readable CSV table (damaged or cut short)"
     lines = text.strip("\r\n").rsplit("\n", 1)
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    if len(lines) > 1 and len(next(csv.reader([lines[-1]], delimiter=delimiter), [])) < len(frame.columns):
+    try:
+        last = next(csv.reader([lines[-1].rstrip("\r")], delimiter=delimiter), [])
+    except csv.Error:  # a stray carriage return inside the row
+        return None, "not a readable CSV table (damaged or cut short)"
+    if len(lines) > 1 and len(last) < len(frame.columns):
         return None, "cut short: its last row has fewer columns than its header (download it again)"
     return frame, ""
 

@@ -18,7 +18,7 @@ ALLOWED = {
     "requests": ("auth.py", "graph.py", "transport.py", "simulator/"),
     "jinja2": ("report/",),
     "m365exit.graph": ("graph.py", "collectors/", "pipeline.py", "cli/"),
-    "m365exit.auth": ("auth.py", "graph.py", "pipeline.py", "cli/"),
+    "m365exit.auth": ("auth.py", "graph.py", "pipeline.py", "cli/", "portfolio/"),  # a portfolio signs in per tenant
     "m365exit.collectors": ("collectors/", "pipeline.py", "cli/", "importer.py", "permissions.py", "factsdoc.py",
                             "checkpoint.py"),
 }

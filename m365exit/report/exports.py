@@ -38,6 +38,7 @@ def to_dict(a: Assessment) -> dict[str, Any]:
         "waves": a.waves,
         "wave_weeks": a.wave_weeks, "wave_start_weeks": a.wave_start_weeks, "wave_people": a.wave_people,
         "users_per_week": a.users_per_week,
+        "pseudonymized": list(s.pseudonymized),
         "workloads": [
             {
                 "id": w.id, "readiness": w.readiness, "status": w.status, "blockers": w.blockers,

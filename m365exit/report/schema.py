@@ -68,6 +68,11 @@ class AssessmentOut(_Model):
     transfer_days: float = Field(ge=0)
     spend_monthly: float = Field(ge=0, description="Licence spend per month at the price table's prices.")
     waves: list[list[str]] = Field(description="Workload ids per wave, in migration order.")
+    wave_weeks: list[float] = Field(description="Each wave's duration in weeks, at users_per_week.")
+    wave_start_weeks: list[float] = Field(description="The week each wave starts, counted from 0.")
+    wave_people: list[int] = Field(description="The people each wave moves: the largest user count of its workloads.")
+    users_per_week: float = Field(gt=0, description="The pace the waves are planned at (people moved per week).")
+    pseudonymized: list[str] = Field(description="What was pseudonymised: 'people', and 'resources' if asked.")
     workloads: list[WorkloadOut]
     issues: list[CollectionIssue]
     decisions: list[DecisionOut]

@@ -102,7 +102,7 @@ def test_workbook_has_typed_cells_and_no_formula(exported: tuple[Snapshot, list[
 
     workloads = book["Services"]
     headers = [c.value for c in workloads[1]]
-    readiness = [r[headers.index("Maturité")].value for r in workloads.iter_rows(min_row=2)]
+    readiness = [r[headers.index("Niveau de préparation")].value for r in workloads.iter_rows(min_row=2)]
     assert all(v is None or isinstance(v, int) for v in readiness) and any(isinstance(v, int) for v in readiness)
     summary = {r[0].value: r[1].value for r in book["Synthèse"].iter_rows(min_row=2) if r[0].value}
     assert summary["Locataire"] == source.tenant.display_name
@@ -128,7 +128,7 @@ def test_csv_files_read_back_with_french_headers_and_inert_formulas(exported: tu
             assert live == [], (name, row)
     workloads = list(csv.DictReader(io.StringIO((out / "csv" / "workloads.fr.csv").read_text("utf-8-sig")),
                                     delimiter=";"))
-    assert {"Service", "Maturité", "État", "Charge (jours-homme)"} <= set(workloads[0])
+    assert {"Service", "Niveau de préparation", "État", "Charge (jours-homme)"} <= set(workloads[0])
     assert any("," in w["Charge (jours-homme)"] for w in workloads)  # French decimal comma
 
 
@@ -154,7 +154,7 @@ def test_pdf_reads_back_with_tenant_workloads_and_french(exported: tuple[Snapsho
     names = [w.name["fr"] for w in evaluate(source, AssessOptions(lang="fr")).workloads]
     assert len(names) == len(assessment["workloads"])
     assert [n for n in names if n not in text] == []
-    for french in ("Préparation à la sortie de Microsoft 365", "Maturité globale", "Synthèse", "Constats",
+    for french in ("Préparation à la sortie de Microsoft 365", "Niveau de préparation", "Synthèse", "Constats",
                    "Méthode"):
         assert french in text
     page_two = " ".join(pdftotext(path, "-f", "2", "-l", "2").split())
