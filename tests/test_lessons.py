@@ -62,11 +62,11 @@ def test_the_report_shows_wave_durations_and_price_changes_in_french(demo_snapsh
                                                                                     formats=("html", "md")))
     html = (tmp_path / "report.fr.html").read_text(encoding="utf-8")
     assert assessment.wave_weeks[0] == 1.0 and "(1 semaine à partir de la semaine 1, " in html  # singular
-    assert "+8,3\u202f% au 1er juillet 2026" in html  # Microsoft 365 E3 in the licence table
+    assert "+8,3\u00a0% au 1er juillet 2026" in html  # Microsoft 365 E3 in the licence table
     assert "1\u202f700 personnes par semaine" in html
     summary = (tmp_path / "summary.fr.md").read_text(encoding="utf-8")
     assert "| Vague |" in summary and "Au rythme de 1\u202f700 personnes par semaine" in summary
-    assert "de ce locataire\u00a0: Microsoft 365 E3 +8,3\u202f% (1er juillet 2026)" in summary
+    assert "de ce locataire\u00a0: Microsoft 365 E3 +8,3\u00a0% (1er juillet 2026)" in summary
     slow, _ = pipeline.assess(demo_snapshot, tmp_path / "slow", pipeline.AssessOptions(
         lang="fr", formats=("html",), users_per_week=300))
     weeks = f"{slow.wave_weeks[0]:.1f}".replace(".", ",")

@@ -103,11 +103,10 @@ def to_markdown(a: Assessment, lang: str) -> str:
                   % {"pace": formatting.number(a.users_per_week, lang)}]
     changes = [r for r in a.spend_rows if r.get("change") and r.get("assigned")]
     if changes:  # published list-price changes on this tenant's SKUs (rules/prices/list-prices.yaml)
-        percent = "\u202f%" if lang == "fr" else " %"
         title = _("Published list-price changes on this tenant's SKUs")
-        lines += ["", title + ("\u00a0: " if lang == "fr" else ": ") + ", ".join(
+        lines += ["", title + colon + " " + ", ".join(
             f"{_cell(r['name'] or r['sku'])} {'+' if r['change']['percent'] > 0 else ''}"
-            f"{formatting.number(r['change']['percent'], lang, 1)}{percent} ({r['change']['label'].get(lang, '')})"
+            f"{formatting.percent(r['change']['percent'] / 100, lang, 1)} ({r['change']['label'].get(lang, '')})"
             for r in changes)]
     if s.issues:
         lines += ["", f"{_('Collection issues')}{colon} {len(s.issues)}"]
