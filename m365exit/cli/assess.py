@@ -10,12 +10,15 @@ import typer
 from m365exit import console, pipeline
 from m365exit import snapshot as snap
 from m365exit.cli.app import FailUnder, Formats, Lang, OutDir, RulesDirs, State, app, format_list
+from m365exit.cli.history import FailOn, FailOnRegression, HistoryUrl, report_outcome
+from m365exit.pipeline import HistoryOutcome
 from m365exit.scoring import Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
 
 
-def finish(assessment: Assessment, written: list[Path], fail_under: int | None) -> None:
+def finish(assessment: Assessment, written: list[Path], fail_under: int | None,
+           history: HistoryOutcome | None = None) -> None:
     """Print where the reports are (stdout carries JSON under --json), then apply the threshold."""
     html = next((p for p in written if p.suffix == ".html"), None)
     if State.json:
@@ -23,6 +26,8 @@ def finish(assessment: Assessment, written: list[Path], fail_under: int | None) 
             "readiness": assessment.readiness, "effort_days": assessment.effort_days,
             "blocked": [w.id for w in assessment.workloads if w.status == "blocked"],
             "files": [str(p) for p in written],
+            **({"history": {"run": history.run_id, "recorded": history.created,
+                            "previous": history.previous.id if history.previous else None}} if history else {}),
         })
     else:
         console.info(f"Overall readiness: {assessment.readiness if assessment.readiness is not None else '-'}/100")
@@ -31,7 +36,8 @@ def finish(assessment: Assessment, written: list[Path], fail_under: int | None) 
                 console.info(f"  {path}")
         if html:
             console.stdout.print(f"Report: {html}")
-    pipeline.check_threshold(assessment, fail_under)
+        report_outcome(history)
+    pipeline.check_threshold(assessment, fail_under, history)
 
 
 @app.command()
@@ -45,11 +51,15 @@ def assess(
     fail_under: FailUnder = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="Facts people supply (see 'answers template').")
                        ] = None,
+    history: HistoryUrl = None,
+    fail_on_regression: FailOnRegression = None,
+    fail_on: FailOn = None,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         prices=prices, fail_under=fail_under, answers=answers,
+        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or [],
     )
-    assessment, written = pipeline.assess(snap.load(snapshot), out, options)
-    finish(assessment, written, fail_under)
+    assessment, written, recorded = pipeline.assess_recorded(snap.load(snapshot), out, options)
+    finish(assessment, written, fail_under, recorded)

@@ -13,6 +13,7 @@ from m365exit.auth import AuthSettings
 from m365exit.cli.app import Lang, OutDir, app
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import collect_with_progress, report_collection
+from m365exit.cli.history import FailOn, FailOnRegression, HistoryUrl
 
 
 @app.command()
@@ -21,12 +22,18 @@ def demo(
     lang: Lang = "en",
     size: Annotated[str, typer.Option("--size", help="demo (about 1,200 users), s, m, l or xl.")] = "demo",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated tenant.")] = 1,
+    history: HistoryUrl = None,
+    fail_on_regression: FailOnRegression = None,
+    fail_on: FailOn = None,
 ) -> None:
     """Collect from a simulated French public body and write its report: no tenant or account needed."""
     from m365exit.simulator import SIZES, Simulator, SimulatorOptions, generate_tenant
 
     if size not in SIZES:
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
+    history_options = pipeline.AssessOptions(lang=lang, history=history, fail_on_regression=fail_on_regression,
+                                             fail_on=fail_on or [])
+    pipeline.check_history_options(history_options)
     with tempfile.TemporaryDirectory(prefix="m365exit-sim-") as state:
         tenant = generate_tenant(size, seed)
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
@@ -34,5 +41,5 @@ def demo(
             options = pipeline.CollectOptions(ca_bundle=str(sim.ca_path), source_label="simulator")
             snapshot = collect_with_progress(settings, options, "Collecting (simulator)")
     report_collection(snapshot, out / "snapshot.json.gz", strict=False)
-    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang))
-    finish(assessment, written, None)
+    assessment, written, recorded = pipeline.assess_recorded(snapshot, out, history_options)
+    finish(assessment, written, None, recorded)

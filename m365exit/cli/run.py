@@ -30,6 +30,7 @@ from m365exit.cli.app import (
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import collect_with_progress, report_collection
+from m365exit.cli.history import FailOn, FailOnRegression, HistoryUrl, report_outcome
 from m365exit.errors import IncompleteError
 
 
@@ -51,8 +52,13 @@ def run(
     authority_host: AuthorityHost = None,
     device_code: DeviceCode = False,
     managed_identity: ManagedIdentity = False,
+    history: HistoryUrl = None,
+    fail_on_regression: FailOnRegression = None,
+    fail_on: FailOn = None,
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder."""
+    pipeline.check_history_options(pipeline.AssessOptions(  # before collecting, not after
+        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or []))
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
     snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
     incomplete: IncompleteError | None = None
@@ -60,11 +66,13 @@ def run(
         report_collection(snapshot, out / "snapshot.json.gz", strict)
     except IncompleteError as exc:  # still assess: the reports show what could be collected
         incomplete = exc
-    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(
+    assessment, written, recorded = pipeline.assess_recorded(snapshot, out, pipeline.AssessOptions(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang,
         fail_under=fail_under, answers=answers,
+        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or [],
     ))
     if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)
         finish(assessment, written, None)
+        report_outcome(recorded)
         raise incomplete
-    finish(assessment, written, fail_under)
+    finish(assessment, written, fail_under, recorded)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from m365exit.errors import UsageError
 from m365exit.report import exports, html
 from m365exit.scoring import Assessment
 from m365exit.snapshot import write_atomic
 
+if TYPE_CHECKING:
+    from m365exit.history.trend import Progress
+
 FORMATS = ("html", "json", "md")
 
 
 def write(assessment: Assessment, out: Path, formats: Sequence[str], lang: str,
-          brand: dict[str, Any] | None = None) -> list[Path]:
+          brand: dict[str, Any] | None = None, progress: Progress | None = None) -> list[Path]:
     """Render every format in memory first, then write each atomically: no half-written report."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -23,11 +26,11 @@ def write(assessment: Assessment, out: Path, formats: Sequence[str], lang: str,
     rendered: dict[str, str] = {}
     for fmt in formats:
         if fmt == "html":
-            rendered[f"report.{lang}.html"] = html.render(assessment, lang, brand)
+            rendered[f"report.{lang}.html"] = html.render(assessment, lang, brand, progress=progress)
         elif fmt == "json":
             rendered["assessment.json"] = exports.to_json(assessment)
         elif fmt == "md":
-            rendered[f"summary.{lang}.md"] = exports.to_markdown(assessment, lang)
+            rendered[f"summary.{lang}.md"] = exports.to_markdown(assessment, lang, progress=progress)
     written = []
     for name, text in rendered.items():
         path = out / name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -12,6 +12,9 @@ from m365exit.report import formatting
 from m365exit.report.i18n import catalog
 from m365exit.resources import templates_dir
 from m365exit.scoring import SEVERITY_ORDER, SEVERITY_WEIGHT, TRANSFER_BYTES_PER_DAY, Assessment
+
+if TYPE_CHECKING:
+    from m365exit.history.trend import Progress
 
 
 def environment(lang: str) -> Environment:
@@ -51,7 +54,8 @@ INVENTORY_TABLES = [
 TABLE_LIMIT = 50
 
 
-def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | None = None) -> str:
+def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | None = None,
+           progress: Progress | None = None) -> str:
     env = environment(lang)
     css = (templates_dir() / "report.css").read_text(encoding="utf-8")
     js = (templates_dir() / "report.js").read_text(encoding="utf-8")
@@ -66,4 +70,17 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
         inventory_tables=[(name, catalog(lang).gettext(title), columns) for name, title, columns in INVENTORY_TABLES],
         table_limit=TABLE_LIMIT,
         workload_names={w.id: w.name.get(lang, w.id) for w in assessment.workloads},
+        **_progress_context(assessment, lang, progress),
     )
+
+
+def _progress_context(assessment: Assessment, lang: str, progress: Progress | None) -> dict[str, Any]:
+    """The Progress section (history, DESIGN §12): charts and figures when earlier runs exist."""
+    if progress is None:
+        return {"progress": None, "progress_charts": [], "progress_rows": []}
+    from m365exit.report import progress as charts
+
+    gettext = catalog(lang).gettext
+    names = {w.id: w.name.get(lang, w.id) for w in assessment.workloads}
+    return {"progress": progress, "progress_charts": charts.charts(progress, lang, gettext, names),
+            "progress_rows": charts.change_rows(progress, lang, gettext)}
