@@ -1,0 +1,94 @@
+"""The organisation's two snapshots, three months apart, and history stores: SQLite and a real PostgreSQL.
+
+PostgreSQL comes from M365EXIT_TEST_POSTGRES_URL (.ci/run starts a server and always sets it). Without it the
+PostgreSQL tests are skipped on a workstation, and fail under CI: a missing server is never a silent pass.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from organisation import EARLIER, LATER, earlier_tenant, later_tenant  # noqa: E402
+
+
+@dataclass
+class Organisation:
+    earlier: Path  # snapshot files
+    later: Path
+    earlier_truths: dict[str, Any]
+    later_truths: dict[str, Any]
+    tenant_id: str
+
+    def deltas(self) -> dict[str, Any]:
+        """The simulator's own deltas: later truth − earlier truth, for every fact that moved."""
+        a, b = self.earlier_truths, self.later_truths
+        return {k: b[k] - a[k] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
+
+
+@pytest.fixture(scope="session")
+def organisation(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
+    from m365exit import pipeline
+    from m365exit import snapshot as snap
+    from m365exit.auth import AuthSettings
+    from m365exit.simulator import Simulator, SimulatorOptions
+
+    folder = tmp_path_factory.mktemp("organisation")
+    files, truths = [], []
+    for name, tenant, when in (("earlier", earlier_tenant(), EARLIER), ("later", later_tenant(), LATER)):
+        with Simulator(tenant, SimulatorOptions(empty_page_every=5), state_dir=folder / f"sim-{name}") as sim:
+            snapshot = pipeline.collect(AuthSettings.from_env(sim.env()),
+                                        pipeline.CollectOptions(ca_bundle=str(sim.ca_path)), clock=lambda w=when: w)
+            truths.append(sim.truths)
+        assert snapshot.facts == sim.truths, "the collection must be exact for the deltas to mean anything"
+        path = folder / f"{name}.json.gz"
+        snap.save(snapshot, path)
+        files.append(path)
+    return Organisation(files[0], files[1], truths[0], truths[1], snapshot.tenant.id)
+
+
+def postgres_server() -> str:
+    url = os.environ.get("M365EXIT_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("M365EXIT_TEST_POSTGRES_URL is not set under CI: .ci/run starts PostgreSQL and sets it")
+        pytest.skip("M365EXIT_TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the test server, dropped afterwards."""
+    import sqlalchemy as sa
+
+    server = sa.make_url(postgres_server()).set(drivername="postgresql+psycopg")
+    name = f"m365exit_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        pytest.fail(f"M365EXIT_TEST_POSTGRES_URL is set but the server cannot be used: {exc.orig}")
+    try:
+        yield server.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each history test runs against an SQLite file and a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history" / "m365exit.sqlite")
+    return str(request.getfixturevalue("postgres_url"))
