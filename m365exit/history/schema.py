@@ -44,6 +44,7 @@ coverage = sa.Table(
 workloads = sa.Table(
     "run_workloads", metadata, _run_fk(),
     sa.Column("workload", sa.String(80), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
     sa.Column("readiness", sa.Integer, nullable=True),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("blockers", sa.Integer, nullable=False),

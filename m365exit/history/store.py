@@ -159,8 +159,8 @@ class Store:
                                     for n, v in run.facts.items()]),
                     (schema.coverage, [{"run_id": run_id, "fact": n, **c.model_dump()}
                                        for n, c in run.coverage.items()]),
-                    (schema.workloads, [{"run_id": run_id, "workload": w.id, **w.model_dump(exclude={"id"})}
-                                        for w in run.workloads]),
+                    (schema.workloads, [{"run_id": run_id, "workload": w.id, "position": i,
+                                         **w.model_dump(exclude={"id"})} for i, w in enumerate(run.workloads)]),
                     (schema.findings, [{"run_id": run_id, **f.model_dump()} for f in run.findings]),
                 ]
                 for table, batch in rows:
@@ -237,7 +237,7 @@ class Store:
                           for r in rows(schema.coverage, schema.coverage.c.fact)},
                 workloads=[WorkloadRecord(id=r.workload, readiness=r.readiness, status=r.status, blockers=r.blockers,
                                           effort_days=r.effort_days, data_bytes=r.data_bytes)
-                           for r in rows(schema.workloads, schema.workloads.c.workload)],
+                           for r in rows(schema.workloads, schema.workloads.c.position)],
                 findings=[FindingRecord(rule=r.rule, workload=r.workload, severity=r.severity, status=r.status)
                           for r in rows(schema.findings, schema.findings.c.rule)],
             )

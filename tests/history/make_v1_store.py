@@ -36,7 +36,8 @@ def write_v1(url: str, runs: list) -> None:  # type: ignore[type-arg]
             conn.execute(V1_FACTS.insert(), [{"run_id": run_id, "name": n, "value": json.dumps(v)}
                                              for n, v in run.facts.items()])
             conn.execute(meta.tables["run_workloads"].insert(), [
-                {"run_id": run_id, "workload": w.id, **w.model_dump(exclude={"id"})} for w in run.workloads])
+                {"run_id": run_id, "workload": w.id, "position": i, **w.model_dump(exclude={"id"})}
+                for i, w in enumerate(run.workloads)])
             conn.execute(meta.tables["run_findings"].insert(), [
                 {"run_id": run_id, **f.model_dump()} for f in run.findings])
     engine.dispose()

@@ -49,6 +49,7 @@ def upgrade() -> None:
     op.create_table(
         "run_workloads", _run_fk(),
         sa.Column("workload", sa.String(80), primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False),  # the catalogue's order, kept for display
         sa.Column("readiness", sa.Integer, nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("blockers", sa.Integer, nullable=False),
