@@ -6,6 +6,7 @@ PostgreSQL tests are skipped on a workstation, and fail under CI: a missing serv
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import run_cli
+from tests.report.conftest import browser  # noqa: F401  (Chromium for the Progress section)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from organisation import EARLIER, LATER, earlier_tenant, later_tenant  # noqa: E402
@@ -92,3 +96,23 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "history" / "m365exit.sqlite")
     return str(request.getfixturevalue("postgres_url"))
+
+
+def assess(snapshot: Path, out: Path, store: str, *extra: str, env: dict[str, str] | None = None) -> Any:
+    return run_cli("--json", "assess", str(snapshot), "--out", str(out), "--history", store, *extra, env=env)
+
+
+def history(store: str, *args: str) -> Any:
+    result = run_cli("--json", "history", *args, "--history", store)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def recorded(organisation: Organisation, store_url: str, tmp_path: Path) -> str:
+    """The store with both runs: three months ago, then today."""
+    for name, snapshot in (("earlier", organisation.earlier), ("later", organisation.later)):
+        result = assess(snapshot, tmp_path / name, store_url)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["history"]["recorded"] is True
+    return store_url

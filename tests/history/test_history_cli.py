@@ -12,27 +12,7 @@ import yaml
 
 from tests.conftest import clean_env, run_cli
 
-from .conftest import Organisation
-
-
-def assess(snapshot: Path, out: Path, store: str, *extra: str, env: dict[str, str] | None = None) -> Any:
-    return run_cli("--json", "assess", str(snapshot), "--out", str(out), "--history", store, *extra, env=env)
-
-
-def history(store: str, *args: str) -> Any:
-    result = run_cli("--json", "history", *args, "--history", store)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-@pytest.fixture
-def recorded(organisation: Organisation, store_url: str, tmp_path: Path) -> str:
-    """The store with both runs: three months ago, then today."""
-    for name, snapshot in (("earlier", organisation.earlier), ("later", organisation.later)):
-        result = assess(snapshot, tmp_path / name, store_url)
-        assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout)["history"]["recorded"] is True
-    return store_url
+from .conftest import Organisation, assess, history
 
 
 def test_list_and_show(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
