@@ -43,6 +43,7 @@ class _OidcHandler(http.server.BaseHTTPRequestHandler):
     """GitHub's ACTIONS_ID_TOKEN_REQUEST_URL: a JSON {"value": JWT} for the audience asked."""
 
     issuer: ExternalIssuer
+    minted: list[str]
 
     def do_GET(self) -> None:  # noqa: N802
         audience = parse_qs(urlsplit(self.path).query).get("audience", [""])[0]
@@ -50,7 +51,9 @@ class _OidcHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(401)
             self.end_headers()
             return
-        body = json.dumps({"value": self.issuer.mint(GITHUB_SUBJECT, audience=audience)}).encode()
+        token = self.issuer.mint(GITHUB_SUBJECT, audience=audience)
+        self.minted.append(token)
+        body = json.dumps({"value": token}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -61,8 +64,8 @@ class _OidcHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def github_oidc(issuer: ExternalIssuer) -> Iterator[str]:
-    handler = type("Handler", (_OidcHandler,), {"issuer": issuer})
+def github_oidc(issuer: ExternalIssuer, minted: list[str]) -> Iterator[str]:
+    handler = type("Handler", (_OidcHandler,), {"issuer": issuer, "minted": minted})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -173,13 +176,14 @@ def run_github_job(workflow: dict[str, Any], env: dict[str, str], context: dict[
     return result
 
 
-def github_weeks(tmp_path: Path, secrets: dict[str, str], max_drop: list[str]) -> list[JobResult]:
+def github_weeks(tmp_path: Path, secrets: dict[str, str], max_drop: list[str],
+                 minted: list[str] | None = None) -> list[JobResult]:
     workflow = yaml.safe_load((TEMPLATES / "github-actions.yml").read_text())
     issuer = ExternalIssuer()
     bin_dir = shim(tmp_path / "bin")
     results = []
     tenants = [earlier_tenant(), later_tenant(), later_tenant()]
-    with github_oidc(issuer) as token_url:
+    with github_oidc(issuer, minted if minted is not None else []) as token_url:
         for n, (tenant, drop) in enumerate(zip(tenants, max_drop, strict=False)):
             with week(tenant, issuer, GITHUB_SUBJECT, tmp_path / f"sim{n}") as sim:
                 env = simulator_env(sim, bin_dir, ACTIONS_ID_TOKEN_REQUEST_URL=token_url,
@@ -206,7 +210,8 @@ def test_the_workflow_is_scheduled_and_federated() -> None:
 
 
 def test_github_weekly_job_with_the_history_as_artifact(tmp_path: Path) -> None:
-    first, second, third = github_weeks(tmp_path, secrets={}, max_drop=["", "0", ""])
+    minted: list[str] = []
+    first, second, third = github_weeks(tmp_path, secrets={}, max_drop=["", "0", ""], minted=minted)
     assert first.failed_steps == {}, first.stderr
     assert "Overall readiness" in first.summary and "Since last run" not in first.summary
     # Three months later the score fell by a point: over a line of 0 points, the job fails, with the reason;
@@ -222,6 +227,11 @@ def test_github_weekly_job_with_the_history_as_artifact(tmp_path: Path) -> None:
                              str(tmp_path / "artifacts" / "m365exit-history" / "m365exit.sqlite")],
                             capture_output=True, text=True, env=clean_env(PYTHONPATH=str(ROOT)), check=True)
     assert len(json.loads(listed.stdout)["runs"]) == 3
+    # Neither the history nor the published files hold the OIDC tokens the job signed in with.
+    assert len(minted) == 3
+    published = [p.read_bytes() for p in (tmp_path / "artifacts").rglob("*") if p.is_file()]
+    assert published and not any(token.encode() in blob or REQUEST_TOKEN.encode() in blob
+                                 for token in minted for blob in published)
 
 
 @pytest.mark.postgres

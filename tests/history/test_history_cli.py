@@ -135,3 +135,14 @@ def test_unknown_fail_on_condition(organisation: Organisation, tmp_path: Path) -
     result = run_cli("assess", str(organisation.earlier), "--out", str(tmp_path), "--history",
                      str(tmp_path / "h.sqlite"), "--fail-on", "new-blokcer")
     assert result.returncode == 2 and "new-blocker" in result.stderr
+
+
+def test_demo_records_into_the_history(tmp_path: Path) -> None:
+    store = str(tmp_path / "demo.sqlite")
+    for n in (1, 2):
+        result = run_cli("--json", "demo", "--size", "s", "--out", str(tmp_path / f"demo{n}"), "--history", store)
+        assert result.returncode == 0, result.stderr
+    runs = history(store, "list")["runs"]
+    assert len(runs) == 2 and runs[0]["collected_at"] < runs[1]["collected_at"]
+    summary = (tmp_path / "demo2" / "summary.en.md").read_text()
+    assert "## Since last run" in summary and "(±0)" in summary  # the same simulated tenant, a moment later
