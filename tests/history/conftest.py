@@ -6,9 +6,9 @@ PostgreSQL tests are skipped on a workstation, and fail under CI: a missing serv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_cli
+from tests.history.organisation import EARLIER, LATER, earlier_tenant, later_tenant
 from tests.report.conftest import browser  # noqa: F401  (Chromium for the Progress section)
-
-sys.path.insert(0, str(Path(__file__).parent))
-from organisation import EARLIER, LATER, earlier_tenant, later_tenant  # noqa: E402
 
 
 @dataclass
@@ -68,9 +66,9 @@ def postgres_server() -> str:
     return url
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh database on the test server, dropped afterwards."""
+@contextlib.contextmanager
+def fresh_database() -> Iterator[str]:
+    """A new database on the test server, dropped afterwards."""
     import sqlalchemy as sa
 
     server = sa.make_url(postgres_server()).set(drivername="postgresql+psycopg")
@@ -90,7 +88,16 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with fresh_database() as url:
+        yield url
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each history test runs against an SQLite file and a real PostgreSQL database."""
     if request.param == "sqlite":
@@ -108,11 +115,27 @@ def history(store: str, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def recorded_store(request: pytest.FixtureRequest, organisation: Organisation,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A store with both runs, three months ago then today, recorded by `assess --history` as processes;
+    and the folder of their reports (earlier/, later/). Tests only read it, or record the same snapshots."""
+    folder = tmp_path_factory.mktemp(f"recorded-{request.param}")
+    with contextlib.ExitStack() as stack:
+        url = (str(folder / "history" / "m365exit.sqlite") if request.param == "sqlite"
+               else stack.enter_context(fresh_database()))
+        for name, snapshot in (("earlier", organisation.earlier), ("later", organisation.later)):
+            result = assess(snapshot, folder / name, url)
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["history"]["recorded"] is True
+        yield url, folder
+
+
 @pytest.fixture
-def recorded(organisation: Organisation, store_url: str, tmp_path: Path) -> str:
-    """The store with both runs: three months ago, then today."""
-    for name, snapshot in (("earlier", organisation.earlier), ("later", organisation.later)):
-        result = assess(snapshot, tmp_path / name, store_url)
-        assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout)["history"]["recorded"] is True
-    return store_url
+def recorded(recorded_store: tuple[str, Path]) -> str:
+    return recorded_store[0]
+
+
+@pytest.fixture
+def reports(recorded_store: tuple[str, Path]) -> Path:
+    return recorded_store[1]

@@ -17,9 +17,7 @@ from m365exit.auth import AuthSettings
 from m365exit.history.models import run_from_assessment
 from m365exit.history.store import Store, engine_url
 from m365exit.simulator import Simulator, SimulatorOptions
-
-sys.path.insert(0, str(Path(__file__).parent))
-from organisation import EARLIER, LATER, earlier_tenant, later_tenant  # noqa: E402
+from tests.history.organisation import EARLIER, LATER, earlier_tenant, later_tenant
 
 V1_FACTS = sa.table("run_facts", sa.column("run_id"), sa.column("name"), sa.column("value"))  # no `number` in v1
 

@@ -45,7 +45,7 @@ class _OidcHandler(http.server.BaseHTTPRequestHandler):
     issuer: ExternalIssuer
     minted: list[str]
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         audience = parse_qs(urlsplit(self.path).query).get("audience", [""])[0]
         if self.headers.get("Authorization") != f"bearer {REQUEST_TOKEN}":
             self.send_response(401)

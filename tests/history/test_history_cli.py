@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -15,13 +14,13 @@ from tests.conftest import clean_env, run_cli
 from .conftest import Organisation, assess, history
 
 
-def test_list_and_show(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
+def test_list_and_show(recorded: str, reports: Path, organisation: Organisation, tmp_path: Path) -> None:
     listed = history(recorded, "list")
     assert listed["schema"] == "m365exit.history-list/1"
     runs = listed["runs"]
     assert [r["collected_at"] for r in runs] == ["2026-08-28T06:00:00Z", "2026-11-28T06:00:00Z"]
     assert {r["tenant_id"] for r in runs} == {organisation.tenant_id}
-    later_report = json.loads((tmp_path / "later" / "assessment.json").read_text())
+    later_report = json.loads((reports / "later" / "assessment.json").read_text())
     assert runs[1]["readiness"] == later_report["readiness"]
     assert runs[1]["blockers"] == sum(w["blockers"] for w in later_report["workloads"])
     shown = history(recorded, "show", str(runs[1]["id"]))
@@ -32,7 +31,8 @@ def test_list_and_show(recorded: str, organisation: Organisation, tmp_path: Path
     assert table.returncode == 0 and "2026-11-28" in table.stdout
 
 
-def test_diff_gives_exactly_the_simulators_deltas(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
+def test_diff_gives_exactly_the_simulators_deltas(recorded: str, reports: Path, organisation: Organisation,
+                                                  tmp_path: Path) -> None:
     change = history(recorded, "diff")
     assert change["schema"] == "m365exit.history-diff/1"
     expected = organisation.deltas()
@@ -42,8 +42,8 @@ def test_diff_gives_exactly_the_simulators_deltas(recorded: str, organisation: O
     for f in change["facts"]:
         assert f["before"] == organisation.earlier_truths[f["name"]]
         assert f["after"] == organisation.later_truths[f["name"]]
-    before = json.loads((tmp_path / "earlier" / "assessment.json").read_text())
-    after = json.loads((tmp_path / "later" / "assessment.json").read_text())
+    before = json.loads((reports / "earlier" / "assessment.json").read_text())
+    after = json.loads((reports / "later" / "assessment.json").read_text())
     assert change["readiness_delta"] == after["readiness"] - before["readiness"]
     moved = {w["id"] for w in after["workloads"]
              if (w["readiness"], w["status"]) != next((x["readiness"], x["status"]) for x in before["workloads"]
@@ -54,15 +54,15 @@ def test_diff_gives_exactly_the_simulators_deltas(recorded: str, organisation: O
     assert history(recorded, "diff", str(ids[0]), str(ids[1])) == change
 
 
-def test_trend_gives_both_values(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
+def test_trend_gives_both_values(recorded: str, reports: Path, organisation: Organisation, tmp_path: Path) -> None:
     mailboxes = history(recorded, "trend", "--fact", "exchange.mailboxes")
     assert mailboxes["schema"] == "m365exit.history-trend/1"
     assert [p["value"] for p in mailboxes["points"]] == [
         organisation.earlier_truths["exchange.mailboxes"], organisation.later_truths["exchange.mailboxes"]]
     teams = history(recorded, "trend", "--workload", "teams")
-    reports = [json.loads((tmp_path / n / "assessment.json").read_text()) for n in ("earlier", "later")]
+    documents = [json.loads((reports / n / "assessment.json").read_text()) for n in ("earlier", "later")]
     assert [p["value"] for p in teams["points"]] == [
-        next(w["readiness"] for w in r["workloads"] if w["id"] == "teams") for r in reports]
+        next(w["readiness"] for w in r["workloads"] if w["id"] == "teams") for r in documents]
 
 
 def test_the_same_snapshot_twice_is_one_run(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
@@ -76,13 +76,13 @@ def readiness(folder: Path) -> int:
     return int(json.loads((folder / "assessment.json").read_text())["readiness"])
 
 
-def test_fail_on_regression_exits_7_only_when_crossed(recorded: str, organisation: Organisation,
+def test_fail_on_regression_exits_7_only_when_crossed(recorded: str, reports: Path, organisation: Organisation,
                                                       tmp_path: Path) -> None:
-    drop = readiness(tmp_path / "earlier") - readiness(tmp_path / "later")
+    drop = readiness(reports / "earlier") - readiness(reports / "later")
     assert drop >= 1, "the later tenant must score lower for this test to mean anything"
     crossed = assess(organisation.later, tmp_path / "x", recorded, "--fail-on-regression", str(drop - 1))
     assert crossed.returncode == 7, crossed.stderr
-    assert f"fell from {readiness(tmp_path / 'earlier')} to {readiness(tmp_path / 'later')}" in crossed.stderr
+    assert f"fell from {readiness(reports / 'earlier')} to {readiness(reports / 'later')}" in crossed.stderr
     assert (tmp_path / "x" / "report.en.html").is_file()  # the reports are still written
     held = assess(organisation.later, tmp_path / "y", recorded, "--fail-on-regression", str(drop))
     assert held.returncode == 0, held.stderr

@@ -58,24 +58,26 @@ def test_progress_section_in_chromium(recorded: str, organisation: Organisation,
     page.close()
 
 
-def test_since_last_run_in_the_markdown_summary(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
-    md = (tmp_path / "later" / "summary.en.md").read_text()
+def test_since_last_run_in_the_markdown_summary(recorded: str, reports: Path, organisation: Organisation,
+                                                tmp_path: Path) -> None:
+    md = (reports / "later" / "summary.en.md").read_text()
     assert "## Since last run (2026-08-28)" in md
     before, after = organisation.earlier_truths["exchange.mailboxes"], organisation.later_truths["exchange.mailboxes"]
     assert f"- Mailboxes: {before} → {after} (−{before - after})" in md
-    assert "since last run" not in (tmp_path / "earlier" / "summary.en.md").read_text().lower()  # first run
-    assert "section id=\"progress\"" not in (tmp_path / "earlier" / "report.en.html").read_text()
+    assert "since last run" not in (reports / "earlier" / "summary.en.md").read_text().lower()  # first run
+    assert "section id=\"progress\"" not in (reports / "earlier" / "report.en.html").read_text()
     assess(organisation.later, tmp_path / "fr", recorded, "--lang", "fr")
     french = (tmp_path / "fr" / "summary.fr.md").read_text()
     assert "## Depuis la dernière évaluation (28/08/2026)" in french
     assert f"- Boîtes aux lettres\u00a0: {before} → {after} (−{before - after})" in french
 
 
-def test_same_snapshot_and_store_same_bytes(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
+def test_same_snapshot_and_store_same_bytes(recorded: str, reports: Path, organisation: Organisation,
+                                            tmp_path: Path) -> None:
     """The later run is already stored now: assessing it again draws the same Progress, byte for byte."""
     assert assess(organisation.later, tmp_path / "again", recorded).returncode == 0
     for name in ("report.en.html", "summary.en.md", "assessment.json"):
-        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "later" / name).read_bytes(), name
+        assert (tmp_path / "again" / name).read_bytes() == (reports / "later" / name).read_bytes(), name
 
 
 @pytest.mark.browser

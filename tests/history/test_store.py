@@ -34,7 +34,7 @@ def run_of(snapshot: Path):  # type: ignore[no-untyped-def]
 
 def counts(url: str) -> dict[str, int]:
     with open_store(url) as store, store.engine.connect() as conn:
-        return {t: int(conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one())
+        return {t: int(conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar_one())
                 for t in ("runs", "run_facts", "run_workloads", "run_findings", "run_coverage")}
 
 
