@@ -178,6 +178,10 @@ def trend(
     with _open(history) as store:
         runs = [store.load(r.id) for r in store.runs(store.resolve_tenant(tenant)) if r.id is not None]
     result = series(runs, fact=fact, workload=workload)
+    if all(p.value is None for p in result.points):  # most likely a typo: say so rather than print blanks
+        what = f"the fact {fact!r}" if fact else f"a readiness for the workload {workload!r}"
+        raise UsageError(f"No run of {result.tenant_name} has {what}.",
+                         "Fact names are listed in docs/facts.md; workload ids by 'm365exit rules list'.")
     if State.json:
         emit(result)
         return

@@ -65,6 +65,11 @@ def test_trend_gives_both_values(recorded: str, reports: Path, organisation: Org
         next(w["readiness"] for w in r["workloads"] if w["id"] == "teams") for r in documents]
 
 
+def test_trend_of_an_unknown_fact_says_so(recorded: str) -> None:
+    result = run_cli("history", "trend", "--fact", "exchange.mailbox", "--history", recorded)
+    assert result.returncode == 2 and "has the fact 'exchange.mailbox'" in result.stderr
+
+
 def test_the_same_snapshot_twice_is_one_run(recorded: str, organisation: Organisation, tmp_path: Path) -> None:
     again = assess(organisation.later, tmp_path / "again", recorded)
     assert again.returncode == 0, again.stderr
