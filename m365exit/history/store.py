@@ -3,7 +3,8 @@
 The public API other parts build on (the portfolio's shared history among them):
     store = open_store(url)          # a path (SQLite) or an SQLAlchemy URL; migrates to the current schema
     store.record(run) -> Recorded    # one transaction; the same snapshot twice is stored once
-    store.runs(tenant) / store.latest(tenant) / store.load(run_id) / store.previous(run)
+    store.runs(tenant) / store.latest(tenant_id) / store.latest_per_tenant() / store.load(run_id)
+    store.previous(run) / store.earlier(run)   # runs of the same tenant collected before `run`
 """
 
 from __future__ import annotations
@@ -219,6 +220,13 @@ class Store:
         """The tenant's most recent run, or None when it has none."""
         runs = self._runs(tenant_id)
         return runs[-1] if runs else None
+
+    def latest_per_tenant(self) -> list[RunSummary]:
+        """The most recent run of every tenant, by tenant id: what a cross-tenant report starts from."""
+        latest: dict[str, RunSummary] = {}
+        for run in self._runs(None):  # in time order: the last one seen wins
+            latest[run.tenant_id] = run
+        return [latest[t] for t in sorted(latest)]
 
     def load(self, run_id: int) -> Run:
         with self._connect() as conn:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from m365exit import pipeline
 from m365exit import snapshot as snap
 from m365exit.history import open_store, run_from_assessment
+from m365exit.history.store import HistoryError
 from tests.conftest import run_cli
 
 from .conftest import Organisation
@@ -44,6 +45,7 @@ KILLED_WRITER = textwrap.dedent("""
     import sqlalchemy as sa
     from m365exit import pipeline, snapshot as snap
     from m365exit.history import open_store, run_from_assessment
+from m365exit.history.store import HistoryError
 
     url, snapshot, marker = sys.argv[1:4]
     run = run_from_assessment(pipeline.evaluate(snap.load(Path(snapshot)), pipeline.AssessOptions()))
@@ -97,6 +99,33 @@ def test_recording_the_same_run_twice_stores_it_once(organisation: Organisation,
         assert loaded.findings == run.findings and loaded.workloads == run.workloads
         assert store.latest(organisation.tenant_id) == loaded.summary()
         assert store.latest("another-tenant") is None
+
+
+def test_latest_run_per_tenant(organisation: Organisation, store_url: str) -> None:
+    earlier, later = run_of(organisation.earlier), run_of(organisation.later)
+    other = earlier.model_copy(update={"tenant_id": "another-tenant", "tenant_name": "Autre", "snapshot_digest": "x"})
+    with open_store(store_url) as store:
+        for run in (later, other, earlier):  # recorded out of time order
+            store.record(run)
+        latest = store.latest_per_tenant()
+        assert [(r.tenant_id, r.collected_at) for r in latest] == [
+            ("another-tenant", earlier.collected_at), (organisation.tenant_id, later.collected_at)]
+        first = store.runs(organisation.tenant_id)[0]
+        assert store.previous(store.load(latest[1].id or 0)) == store.load(first.id or 0)
+        with pytest.raises(HistoryError, match="holds 2 tenants"):
+            store.resolve_tenant(None)
+
+
+@pytest.mark.postgres
+def test_shards_opening_a_new_postgresql_store_together(postgres_url: str) -> None:
+    """Portfolio shards start at once against an empty database: one migrates, the others wait, none fails."""
+    code = "import sys; from m365exit.history import open_store; s = open_store(sys.argv[1]); print(s.revision())"
+    children = [subprocess.Popen([sys.executable, "-c", code, postgres_url], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                for _ in range(4)]
+    outputs = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0] * 4, outputs
+    assert [out.strip() for out, _ in outputs] == ["0002"] * 4
 
 
 def check_migrated(url: str, organisation: Organisation) -> None:
