@@ -216,9 +216,10 @@ def check_threshold(assessment: scoring.Assessment, fail_under: int | None,
         reasons += history.crossed()
     if reasons:
         text = "; ".join(reasons)
+        recorded = " and the run recorded" if history is not None else ""
         raise ThresholdError(
             f"Threshold crossed: {text}.",
-            "The reports were written and the run recorded; the report lists the blockers and what moved.",
+            f"The reports were written{recorded}; they list the blockers{' and what moved' if recorded else ''}.",
         )
 
 
@@ -227,7 +228,8 @@ def check_threshold(assessment: scoring.Assessment, fail_under: int | None,
 FAIL_ON = ("new-blocker",)
 
 
-def check_history_options(options: AssessOptions) -> None:
+def check_history_options(options: AssessOptions, *, connect: bool = False) -> None:
+    """Usage errors first; with `connect`, open the store too, so `run` fails before a long collection."""
     unknown = [f for f in options.fail_on if f not in FAIL_ON]
     if unknown:
         raise UsageError(f"Unknown --fail-on condition {unknown[0]!r}.", f"Choose among: {', '.join(FAIL_ON)}.")
@@ -237,6 +239,10 @@ def check_history_options(options: AssessOptions) -> None:
     if (options.fail_on_regression is not None or options.fail_on) and not options.history:
         raise UsageError("--fail-on-regression and --fail-on compare with the previous run: they need a history.",
                          "Pass --history PATH (an SQLite file) or a postgresql:// URL, or set M365EXIT_HISTORY.")
+    if connect and options.history:
+        from m365exit.history import open_store
+
+        open_store(options.history).close()
 
 
 @dataclass(frozen=True)

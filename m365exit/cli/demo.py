@@ -33,7 +33,7 @@ def demo(
         raise typer.BadParameter(f"choose one of {', '.join(SIZES)}", param_hint="--size")
     history_options = pipeline.AssessOptions(lang=lang, history=history, fail_on_regression=fail_on_regression,
                                              fail_on=fail_on or [])
-    pipeline.check_history_options(history_options)
+    pipeline.check_history_options(history_options, connect=True)
     with tempfile.TemporaryDirectory(prefix="m365exit-sim-") as state:
         tenant = generate_tenant(size, seed)
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:

@@ -58,7 +58,7 @@ def run(
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder."""
     pipeline.check_history_options(pipeline.AssessOptions(  # before collecting, not after
-        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or []))
+        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or []), connect=True)
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
     snapshot = collect_with_progress(settings, pipeline.CollectOptions(workloads=workloads, period=period))
     incomplete: IncompleteError | None = None

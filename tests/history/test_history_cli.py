@@ -151,3 +151,10 @@ def test_demo_records_into_the_history(tmp_path: Path) -> None:
     assert len(runs) == 2 and runs[0]["collected_at"] < runs[1]["collected_at"]
     summary = (tmp_path / "demo2" / "summary.en.md").read_text()
     assert "## Since last run" in summary and "(±0)" in summary  # the same simulated tenant, a moment later
+
+
+def test_an_unusable_store_fails_before_collecting(tmp_path: Path) -> None:
+    result = run_cli("demo", "--size", "s", "--out", str(tmp_path / "out"),
+                     "--history", "postgresql://reader:pw@127.0.0.1:9/history")
+    assert result.returncode == 2 and "cannot be used" in result.stderr
+    assert not (tmp_path / "out").exists()  # nothing collected, nothing written
