@@ -19,7 +19,6 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.history.organisation import EARLIER, LATER, earlier_tenant, later_tenant
-from tests.report.conftest import browser  # noqa: F401  (Chromium for the Progress section)
 
 
 @dataclass
@@ -55,6 +54,22 @@ def organisation(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
         snap.save(snapshot, path)
         files.append(path)
     return Organisation(files[0], files[1], truths[0], truths[1], snapshot.tenant.id)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, closed at the end of the module: one sync Playwright may run at
+    a time, and tests/report keeps its own for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.report.conftest import CHROMIUM
+
+    if CHROMIUM is None:
+        pytest.fail("chromium is not installed: run 'apt-get install chromium' (.ci/run does)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
 
 
 def postgres_server() -> str:

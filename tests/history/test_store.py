@@ -45,7 +45,6 @@ KILLED_WRITER = textwrap.dedent("""
     import sqlalchemy as sa
     from m365exit import pipeline, snapshot as snap
     from m365exit.history import open_store, run_from_assessment
-from m365exit.history.store import HistoryError
 
     url, snapshot, marker = sys.argv[1:4]
     run = run_from_assessment(pipeline.evaluate(snap.load(Path(snapshot)), pipeline.AssessOptions()))
