@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,20 +57,33 @@ def organisation(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
     return Organisation(files[0], files[1], truths[0], truths[1], snapshot.tenant.id)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, closed at the end of the module: one sync Playwright may run at
-    a time, and tests/report keeps its own for the whole session."""
+def in_chromium(check: Callable[[Any], None]) -> None:
+    """Run `check(browser)` with Debian's Chromium, driven by Playwright in a thread of its own: a sync
+    Playwright runs one per thread, and tests/report may hold its session one in this thread."""
     from playwright.sync_api import sync_playwright
 
     from tests.report.conftest import CHROMIUM
 
     if CHROMIUM is None:
         pytest.fail("chromium is not installed: run 'apt-get install chromium' (.ci/run does)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                try:
+                    check(browser)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # re-raised in the test's own thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
 
 
 def postgres_server() -> str:
