@@ -26,6 +26,7 @@ from m365exit.transport import Transport
 
 if TYPE_CHECKING:
     from m365exit.checkpoint import Checkpoint, Fingerprint
+    from m365exit.history.models import Run
 
 PERIODS = ("D7", "D30", "D90", "D180")
 
@@ -211,6 +212,10 @@ class AssessOptions:
     pseudonymize_key: Path | None = None
     pseudonymize_resources: bool = False
     users_per_week: float = scoring.USERS_PER_WEEK  # wave pace (scoring.USERS_PER_WEEK_SOURCE)
+    # History (DESIGN §12): a store URL, and the thresholds that compare with the previous run.
+    history: str | None = None
+    fail_on_regression: int | None = None
+    fail_on: Sequence[str] = ()
 
 
 def _pseudonymization_key(options: CollectOptions | AssessOptions) -> bytes | None:
@@ -246,6 +251,13 @@ def evaluate(snapshot: snap.Snapshot, options: AssessOptions) -> scoring.Assessm
 
 
 def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[scoring.Assessment, list[Path]]:
+    assessment, written, _ = assess_recorded(snapshot, out, options)
+    return assessment, written
+
+
+def assess_recorded(snapshot: snap.Snapshot, out: Path, options: AssessOptions
+                    ) -> tuple[scoring.Assessment, list[Path], HistoryOutcome | None]:
+    """assess, and with --history: the report shows progress since earlier runs, then the run is stored."""
     from m365exit import report
 
     check_assess_options(options)
@@ -260,9 +272,22 @@ def assess(snapshot: snap.Snapshot, out: Path, options: AssessOptions) -> tuple[
 
         snapshot = answers.apply(snapshot, answers.load(options.answers))
     snapshot = _pseudonymized(snapshot, key, options)  # after the answers: they may name people too
+    check_history_options(options)
     assessment = evaluate(snapshot, options)
-    written = report.write(assessment, out, options.formats, options.lang, brand=brand)
-    return assessment, written
+    if not options.history:
+        return assessment, report.write(assessment, out, options.formats, options.lang, brand=brand), None
+    from m365exit.history import open_store, run_from_assessment, trend
+
+    with open_store(options.history) as store:
+        current = run_from_assessment(assessment)
+        earlier = store.earlier(current, limit=trend.PROGRESS_RUNS - 1)
+        written = report.write(assessment, out, options.formats, options.lang, brand=brand,
+                               progress=trend.progress(earlier, current))
+        recorded = store.record(current)
+    current = current.model_copy(update={"id": recorded.run_id})
+    outcome = HistoryOutcome(store.url, recorded.run_id, recorded.created, current,
+                             earlier[-1] if earlier else None, options.fail_on_regression, tuple(options.fail_on))
+    return assessment, written, outcome
 
 
 def check_assess_options(options: AssessOptions, *, read_inputs: bool = False) -> None:
@@ -299,12 +324,71 @@ def check_assess_options(options: AssessOptions, *, read_inputs: bool = False) -
             load_brand(options.brand)
 
 
-def check_threshold(assessment: scoring.Assessment, fail_under: int | None) -> None:
-    if fail_under is None:
-        return
+def check_threshold(assessment: scoring.Assessment, fail_under: int | None,
+                    history: HistoryOutcome | None = None) -> None:
+    """Exit 7 only when a line the team chose is crossed; every crossed line is named."""
+    reasons = []
     readiness = assessment.readiness if assessment.readiness is not None else 0
-    if readiness < fail_under:
+    if fail_under is not None and readiness < fail_under:
+        reasons.append(f"overall readiness {readiness} is below the threshold {fail_under}")
+    if history is not None:
+        reasons += history.crossed()
+    if reasons:
+        text = "; ".join(reasons)
+        recorded = " and the run recorded" if history is not None else ""
         raise ThresholdError(
-            f"Overall readiness {readiness} is below the threshold {fail_under}.",
-            "The reports were written; lower --fail-under or work on the blockers they list.",
+            f"Threshold crossed: {text}.",
+            f"The reports were written{recorded}; they list the blockers{' and what moved' if recorded else ''}.",
         )
+
+
+# --- History thresholds (DESIGN §12): --fail-on-regression N, --fail-on new-blocker -----------------
+
+FAIL_ON = ("new-blocker",)
+
+
+def check_history_options(options: AssessOptions, *, connect: bool = False) -> None:
+    """Usage errors first; with `connect`, open the store too, so `run` fails before a long collection."""
+    unknown = [f for f in options.fail_on if f not in FAIL_ON]
+    if unknown:
+        raise UsageError(f"Unknown --fail-on condition {unknown[0]!r}.", f"Choose among: {', '.join(FAIL_ON)}.")
+    if options.fail_on_regression is not None and not 0 <= options.fail_on_regression <= 100:
+        raise UsageError("--fail-on-regression takes a number of readiness points from 0 to 100.",
+                         "Example: --fail-on-regression 5")
+    if (options.fail_on_regression is not None or options.fail_on) and not options.history:
+        raise UsageError("--fail-on-regression and --fail-on compare with the previous run: they need a history.",
+                         "Pass --history PATH (an SQLite file) or a postgresql:// URL, or set M365EXIT_HISTORY.")
+    if connect and options.history:
+        from m365exit.history import open_store
+
+        open_store(options.history).close()
+
+
+@dataclass(frozen=True)
+class HistoryOutcome:
+    store_url: str  # password hidden
+    run_id: int
+    created: bool  # False: this snapshot was already stored
+    current: Run
+    previous: Run | None  # the latest earlier run of the same tenant
+    fail_on_regression: int | None = None
+    fail_on: tuple[str, ...] = ()
+
+    def crossed(self) -> list[str]:
+        from m365exit.history.diff import diff_runs
+
+        previous = self.previous
+        if previous is None:  # the first run of a tenant crosses no line that compares with the past
+            return []
+        reasons = []
+        since = f"run {previous.id} ({previous.collected_at:%Y-%m-%d})"
+        before, now = previous.readiness, self.current.readiness
+        if self.fail_on_regression is not None and before is not None and (now or 0) < before - self.fail_on_regression:
+            reasons.append(f"overall readiness fell from {before} to {now or 0} since {since}, "
+                           f"more than {self.fail_on_regression} point(s)")
+        if "new-blocker" in self.fail_on:
+            new = diff_runs(previous, self.current).blockers_new
+            if new:
+                names = ", ".join(f"{c.rule} ({c.workload})" for c in new)
+                reasons.append(f"{len(new)} new blocker(s) since {since}: {names}")
+        return reasons

@@ -9,6 +9,8 @@ import typer
 from m365exit import console
 from m365exit.cli import answers, assess, collect, demo, importcmd, permissions, run  # noqa: F401  (they register)
 from m365exit.cli.app import app
+from m365exit.cli.diff import diff as _snapshot_diff  # noqa: F401  (registers 'm365exit diff')
+from m365exit.cli.history import app as history_app
 from m365exit.cli.portfolio import app as portfolio_app
 from m365exit.cli.rules import app as rules_app
 from m365exit.cli.simulator import app as simulator_app
@@ -17,6 +19,7 @@ from m365exit.errors import ExitCode, M365ExitError
 app.add_typer(rules_app, name="rules", help="Validate, list, explain and test the rules.")
 app.add_typer(simulator_app, name="simulator", help="The local Microsoft Graph simulator.")
 app.add_typer(portfolio_app, name="portfolio", help="Many tenants in one run, and the cross-tenant report.")
+app.add_typer(history_app, name="history", help="Runs recorded with --history: list, show, diff, trend.")
 
 
 def main() -> None:

@@ -26,6 +26,8 @@ from m365exit.cli.app import (
     note_new_key,
     wants_pseudonyms,
 )
+from m365exit.cli.history import FailOn, FailOnRegression, HistoryUrl, report_outcome
+from m365exit.pipeline import HistoryOutcome
 from m365exit.scoring import USERS_PER_WEEK, USERS_PER_WEEK_SOURCE, Assessment
 
 Prices = Annotated[Path | None, typer.Option("--prices", help="A price table replacing the built-in list prices.")]
@@ -33,7 +35,8 @@ UsersPerWeek = Annotated[float, typer.Option(
     "--users-per-week", help=f"People moved per week, which sets each wave's duration ({USERS_PER_WEEK_SOURCE}).")]
 
 
-def finish(assessment: Assessment, written: list[Path], fail_under: int | None) -> None:
+def finish(assessment: Assessment, written: list[Path], fail_under: int | None,
+           history: HistoryOutcome | None = None) -> None:
     """Print where the reports are (stdout carries JSON under --json), then apply the threshold."""
     html = next((p for p in written if p.suffix == ".html"), None)
     if State.json:
@@ -41,6 +44,8 @@ def finish(assessment: Assessment, written: list[Path], fail_under: int | None) 
             "readiness": assessment.readiness, "effort_days": assessment.effort_days,
             "blocked": [w.id for w in assessment.workloads if w.status == "blocked"],
             "files": [str(p) for p in written],
+            **({"history": {"run": history.run_id, "recorded": history.created,
+                            "previous": history.previous.id if history.previous else None}} if history else {}),
         })
     else:
         console.info(f"Overall readiness: {assessment.readiness if assessment.readiness is not None else '-'}/100")
@@ -49,7 +54,8 @@ def finish(assessment: Assessment, written: list[Path], fail_under: int | None) 
                 console.info(f"  {path}")
         if html:
             console.stdout.print(f"Report: {html}")
-    pipeline.check_threshold(assessment, fail_under)
+        report_outcome(history)
+    pipeline.check_threshold(assessment, fail_under, history)
 
 
 @app.command()
@@ -68,6 +74,9 @@ def assess(
     pseudonymize_key: PseudonymizeKey = None,
     pseudonymize_resources: PseudonymizeResources = False,
     users_per_week: UsersPerWeek = USERS_PER_WEEK,
+    history: HistoryUrl = None,
+    fail_on_regression: FailOnRegression = None,
+    fail_on: FailOn = None,
 ) -> None:
     """Evaluate a snapshot against the rules and write the reports (offline; no Graph access)."""
     options = pipeline.AssessOptions(
@@ -75,6 +84,7 @@ def assess(
         prices=prices, fail_under=fail_under, answers=answers, brand=brand, users_per_week=users_per_week,
         pseudonymize=wants_pseudonyms(pseudonymize, pseudonymize_key, pseudonymize_resources),
         pseudonymize_key=pseudonymize_key, pseudonymize_resources=pseudonymize_resources,
+        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or [],
     )
     paths.output_dir(out, "--out")
     loaded = snap.load(snapshot)
@@ -83,6 +93,6 @@ def assess(
         console.warn(f"{snapshot}: {len(unknown)} fact(s) unknown to m365exit {__version__}, kept but read by no "
                      f"rule: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}. A newer version wrote them.")
     existed = key_exists(pseudonymize_key)
-    assessment, written = pipeline.assess(loaded, out, options)
+    assessment, written, recorded = pipeline.assess_recorded(loaded, out, options)
     note_new_key(options.pseudonymize, pseudonymize_key, existed)
-    finish(assessment, written, fail_under)
+    finish(assessment, written, fail_under, recorded)

@@ -23,6 +23,7 @@ from m365exit.cli.app import (
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import Fresh, collect_into
+from m365exit.cli.history import FailOn, FailOnRegression, HistoryUrl
 
 
 @app.command()
@@ -35,6 +36,9 @@ def demo(
     brand: Brand = None,
     pseudonymize: Pseudonymize = False,
     pseudonymize_key: PseudonymizeKey = None,
+    history: HistoryUrl = None,
+    fail_on_regression: FailOnRegression = None,
+    fail_on: FailOn = None,
 ) -> None:
     """Collect from a simulated French public body and write its report: no tenant or account needed."""
     from m365exit.simulator import SIZES, Simulator, SimulatorOptions, generate_tenant
@@ -44,6 +48,9 @@ def demo(
     snapshot_path = out / "snapshot.json.gz"
     paths.output_dir(out, "--out")
     paths.output_file(snapshot_path, "--out")
+    history_options = pipeline.AssessOptions(lang=lang, brand=brand, history=history,
+                                             fail_on_regression=fail_on_regression, fail_on=fail_on or [])
+    pipeline.check_history_options(history_options, connect=True)
     with tempfile.TemporaryDirectory(prefix="m365exit-sim-") as state:
         tenant = generate_tenant(size, seed)
         with Simulator(tenant, SimulatorOptions(empty_page_every=7), state_dir=Path(state)) as sim:
@@ -55,5 +62,5 @@ def demo(
             snapshot, _ = collect_into(settings, options, snapshot_path, strict=False, fresh=fresh,
                                        label="Collecting (simulator)")
     note_new_key(options.pseudonymize, pseudonymize_key, existed)
-    assessment, written = pipeline.assess(snapshot, out, pipeline.AssessOptions(lang=lang, brand=brand))
-    finish(assessment, written, None)
+    assessment, written, recorded = pipeline.assess_recorded(snapshot, out, history_options)
+    finish(assessment, written, None, recorded)

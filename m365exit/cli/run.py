@@ -37,6 +37,7 @@ from m365exit.cli.app import (
 )
 from m365exit.cli.assess import finish
 from m365exit.cli.collect import Fresh, collect_into
+from m365exit.cli.history import FailOn, FailOnRegression, HistoryUrl, report_outcome
 
 
 @app.command()
@@ -62,6 +63,9 @@ def run(
     pseudonymize: Pseudonymize = False,
     pseudonymize_key: PseudonymizeKey = None,
     pseudonymize_resources: PseudonymizeResources = False,
+    history: HistoryUrl = None,
+    fail_on_regression: FailOnRegression = None,
+    fail_on: FailOn = None,
 ) -> None:
     """Collect from the tenant and write the snapshot and the reports into one folder.
 
@@ -71,12 +75,14 @@ def run(
         rules_dirs=rules or [], formats=format_list(fmt), lang=lang, fail_under=fail_under, answers=answers,
         brand=brand, pseudonymize=pseudonymize, pseudonymize_key=pseudonymize_key,
         pseudonymize_resources=pseudonymize_resources,
+        history=history, fail_on_regression=fail_on_regression, fail_on=fail_on or [],
     )
-    # Everything that could fail after an hour of collection fails now: paths, options, rules, answers.
+    # Everything that could fail after an hour of collection fails now: paths, options, rules, answers, store.
     snapshot_path = out / "snapshot.json.gz"
     paths.output_dir(out, "--out")
     paths.output_file(snapshot_path, "--out")
     pipeline.check_assess_options(options, read_inputs=True)
+    pipeline.check_history_options(options, connect=True)
     settings = auth_settings(tenant, client_id, cloud, graph_endpoint, authority_host, device_code, managed_identity)
     existed = key_exists(pseudonymize_key)
     # Pseudonymised at collection: the snapshot saved next to the reports names nobody either.
@@ -86,8 +92,9 @@ def run(
     ), snapshot_path, strict=strict, fresh=fresh)
     note_new_key(pseudonymize, pseudonymize_key, existed)
     # Under --strict the reports are still written: they show what could be collected.
-    assessment, written = pipeline.assess(snapshot, out, options)
+    assessment, written, recorded = pipeline.assess_recorded(snapshot, out, options)
     if incomplete is not None:  # --strict is checked before thresholds (DESIGN §2)
         finish(assessment, written, None)
+        report_outcome(recorded)
         raise incomplete
-    finish(assessment, written, fail_under)
+    finish(assessment, written, fail_under, recorded)

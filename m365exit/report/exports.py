@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from m365exit import __version__
 from m365exit.engine.types import Finding
 from m365exit.report import formatting
 from m365exit.report.i18n import catalog
 from m365exit.scoring import Assessment
+
+if TYPE_CHECKING:
+    from m365exit.history.trend import Progress
 
 SCHEMA = "m365exit.assessment/1"
 
@@ -69,7 +72,7 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
-def to_markdown(a: Assessment, lang: str) -> str:
+def to_markdown(a: Assessment, lang: str, progress: Progress | None = None) -> str:
     _ = catalog(lang).gettext
     s = a.snapshot
     name = s.tenant.display_name or s.tenant.default_domain or s.tenant.id
@@ -110,4 +113,25 @@ def to_markdown(a: Assessment, lang: str) -> str:
             for r in changes)]
     if s.issues:
         lines += ["", f"{_('Collection issues')}{colon} {len(s.issues)}"]
+    if progress is not None:
+        lines += since_last_run(progress, lang)
     return "\n".join(lines) + "\n"
+
+
+def since_last_run(progress: Progress, lang: str) -> list[str]:
+    """'Since last run' lines for a step summary or a merge-request comment (history, DESIGN §12)."""
+    from m365exit.history.diff import diff_runs
+    from m365exit.report.progress import change_rows
+
+    _ = catalog(lang).gettext
+    previous = progress.previous
+    change = diff_runs(previous, progress.current)
+    lines = ["", f"## {_('Since last run')} ({formatting.date(previous.collected_at, lang)[:10]})", ""]
+    lines += [f"- {label}{_(':')} {before} → {after} ({delta})" for label, before, after, delta
+              in change_rows(progress, lang, _)]
+    lines.append(f"- {_('Findings opened')}{_(':')} {len(change.findings_opened)} · "
+                 f"{_('closed')}{_(':')} {len(change.findings_closed)}")
+    for label, items in ((_("New blockers"), change.blockers_new), (_("Blockers resolved"), change.blockers_resolved)):
+        if items:
+            lines.append(f"- {label}{_(':')} " + ", ".join(f"`{c.rule}`" for c in items))
+    return lines

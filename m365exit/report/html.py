@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -16,6 +16,9 @@ from m365exit.report import charts, formatting
 from m365exit.report.i18n import catalog
 from m365exit.resources import templates_dir
 from m365exit.scoring import SEVERITY_ORDER, SEVERITY_WEIGHT, TRANSFER_BYTES_PER_DAY, Assessment
+
+if TYPE_CHECKING:
+    from m365exit.history.trend import Progress
 
 
 def environment(lang: str) -> Environment:
@@ -123,7 +126,8 @@ def issue_said(issue: Any, lang: str) -> str | Markup:
     return Markup("{} ({}{} {})").format(said, _("original message"), formatting.colon(lang), original)
 
 
-def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | None = None) -> str:
+def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | None = None,
+           progress: Progress | None = None) -> str:
     env = environment(lang)
     css = (templates_dir() / "report.css").read_text(encoding="utf-8")
     js = (templates_dir() / "report.js").read_text(encoding="utf-8")
@@ -145,6 +149,7 @@ def render(assessment: Assessment, lang: str = "en", brand: dict[str, Any] | Non
         options={o.id: o for o in assessment.catalogue.options},
         fact_issues={f: issue_said(i, lang) for i in reversed(snapshot.issues) for f in i.facts},
         issue_said=lambda i: issue_said(i, lang),
+        **_progress_context(assessment, lang, progress),
     )
 
 
@@ -172,3 +177,15 @@ def brand_css(colours: dict[str, str]) -> str:
     if "accent" in colours:
         rules.append(f"--highlight: {colours['accent']};")
     return f":root {{ {' '.join(rules)} }}" if rules else ""
+
+
+def _progress_context(assessment: Assessment, lang: str, progress: Progress | None) -> dict[str, Any]:
+    """The Progress section (history, DESIGN §12): charts and figures when earlier runs exist."""
+    if progress is None:
+        return {"progress": None, "progress_charts": [], "progress_rows": []}
+    from m365exit.report import progress as trend_charts
+
+    gettext = catalog(lang).gettext
+    names = {w.id: w.name.get(lang, w.id) for w in assessment.workloads}
+    return {"progress": progress, "progress_charts": trend_charts.charts(progress, lang, gettext, names),
+            "progress_rows": trend_charts.change_rows(progress, lang, gettext)}
