@@ -102,7 +102,7 @@ def test_portfolio_of_three_with_one_wrong_secret(three: list[Served], tmp_path:
     rows = {t["id"]: t for t in document["tenants"]}
     assert sorted(rows) == ["client-1", "client-2", "client-3"]
     assert rows["client-2"]["status"] == "failed" and "secret" in rows["client-2"]["error"]
-    assert document["counts"] == {"ok": 2, "incomplete": 0, "failed": 1}
+    assert document["counts"] == {"ok": 2, "incomplete": 0, "failed": 1, "missing": 0}
     for n in (1, 3):
         facts = json.loads(_gunzip(out / f"client-{n}" / "snapshot.json.gz"))["facts"]
         truths = three[n - 1].truths

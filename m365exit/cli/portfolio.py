@@ -46,6 +46,10 @@ def run(
         index, count = spec.parse_shard(shard)
         tenants = loaded.shard(index, count)
     spec.check_environment(tenants)  # before any sign-in, and only for this shard's tenants
+    if history:  # opened (and migrated) once, before the tenants write to it side by side
+        from m365exit import pipeline
+
+        pipeline.check_history_options(pipeline.AssessOptions(history=history), connect=True)
     formats = format_list(fmt)
     options = runner.RunOptions(formats=formats, lang=lang, period=period, concurrency=concurrency, history=history,
                                  fresh=fresh)
@@ -62,10 +66,36 @@ def run(
     _finish(document, written, strict, unexpected=outcome.unexpected)
 
 
-def _finish(document: dict[str, object], written: list[Path], strict: bool, unexpected: list[str]) -> None:
+@app.command("report")
+def report_(
+    history: Annotated[str | None, typer.Option("--history", envvar="M365EXIT_HISTORY",
+                                                help="The shared history store the shards wrote to.")] = None,
+    portfolio: Annotated[Path | None, typer.Option(
+        "--portfolio", help="The portfolio file: its ids and names, and tenants that have no run yet.")] = None,
+    out: Out = Path("m365exit-portfolio"),
+    lang: Lang = "en",
+    fmt: Formats = "html,json",
+) -> None:
+    """The cross-tenant report from a history store: the latest run of each tenant (after sharded runs)."""
+    from m365exit.portfolio import assemble
+    from m365exit.report import portfolio as report
+
+    if not history:
+        raise UsageError("portfolio report reads a history store: give --history URL or set M365EXIT_HISTORY.",
+                         "The same store the 'portfolio run --shard K/N --history URL' jobs wrote to.")
+    if portfolio is not None:
+        paths.input_file(portfolio, "--portfolio")
+    paths.output_dir(out, "--out")
+    document = assemble.from_history(history, portfolio, out, lang)
+    written = report.write(document, out, format_list(fmt), lang)
+    _finish(document, written, strict=False, unexpected=[], failures_fail=False)
+
+
+def _finish(document: dict[str, object], written: list[Path], strict: bool, unexpected: list[str],
+            failures_fail: bool = True) -> None:
     tenants = document["tenants"]
     assert isinstance(tenants, list)
-    failed = [t for t in tenants if t["status"] == "failed"]
+    failed = [t for t in tenants if t["status"] in ("failed", "missing")]
     incomplete = [t for t in tenants if t["status"] == "incomplete"]
     if State.json:
         console.stdout.print_json(data=document)
@@ -73,14 +103,14 @@ def _finish(document: dict[str, object], written: list[Path], strict: bool, unex
         for t in failed:
             console.warn(f"{t['id']}: {t['error']}")
         console.info(f"{len(tenants) - len(failed)} of {len(tenants)} tenant(s) assessed; "
-                     f"{len(incomplete)} with collection issues, {len(failed)} failed.")
+                     f"{len(incomplete)} with collection issues, {len(failed)} failed or missing.")
         html = next((p for p in written if p.suffix == ".html"), None)
         console.stdout.print(f"Portfolio report: {html or written[0]}")
     if unexpected:
         raise M365ExitError(f"Unexpected error while assessing {', '.join(unexpected)}.",
                             "The other tenants were written. Run that tenant alone with 'm365exit --debug run' "
                             "and report the problem.", ExitCode.UNEXPECTED)
-    if failed:
+    if failed and failures_fail:
         raise PortfolioError(f"{len(failed)} of {len(tenants)} tenant(s) failed, first: {failed[0]['id']}: "
                              f"{failed[0]['error']}", "The others were written; portfolio.json says which and why.")
     if strict and incomplete:

@@ -73,7 +73,8 @@ def run_tenant(spec: TenantSpec, out: Path, options: RunOptions, events: Events)
         lang = spec.lang or options.lang
         events.step(spec, "assessing")
         assessment, written = pipeline.assess(snapshot, folder, pipeline.AssessOptions(
-            rules_dirs=list(spec.rules), formats=list(options.formats), lang=lang, answers=spec.answers))
+            rules_dirs=list(spec.rules), formats=list(options.formats), lang=lang, answers=spec.answers,
+            brand=spec.brand, history=options.history))  # with a store, each tenant's run is recorded
         report = next((p for p in written if p.suffix == ".html"), None)
         return row_of(spec.id, spec.name, assessment, f"{spec.id}/{report.name}" if report else "")
     except M365ExitError as exc:

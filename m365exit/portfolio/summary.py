@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from m365exit import __version__
 from m365exit.scoring import Assessment
 
+if TYPE_CHECKING:
+    from m365exit.history.models import Run
+
 SCHEMA = "m365exit.portfolio/1"
-STATUSES = ("ok", "incomplete", "failed")
+STATUSES = ("ok", "incomplete", "failed", "missing")  # missing: listed in the portfolio, no run in the store
 
 
 @dataclass
@@ -39,7 +42,7 @@ class TenantRow:
     effort_days: float = 0.0
     data_bytes: int = 0
     spend_monthly: float = 0.0
-    issues: int = 0
+    issues: int | None = 0  # None: not known (a run read back from a history store keeps no issues)
     issue_lines: list[str] = field(default_factory=list)  # the first few, "workload endpoint: message"
     report: str = ""  # relative link to the tenant's own HTML report
 
@@ -63,14 +66,29 @@ def row_of(tenant_id: str, name: str, assessment: Assessment, report: str = "") 
     )
 
 
-def failed_row(tenant_id: str, name: str, error: str) -> TenantRow:
-    return TenantRow(id=tenant_id, name=name or tenant_id, status="failed", error=error)
+def failed_row(tenant_id: str, name: str, error: str, status: str = "failed") -> TenantRow:
+    return TenantRow(id=tenant_id, name=name or tenant_id, status=status, error=error)
+
+
+def row_of_run(tenant_id: str, name: str, run: Run, titles: dict[str, dict[str, str]], report: str = "") -> TenantRow:
+    """A tenant's latest run in a history store, as a row: what `portfolio report --history` compares."""
+    blockers = [Blocker(f.rule, f.workload, titles.get(f.rule, {"en": f.rule, "fr": f.rule}))
+                for f in run.findings if f.is_blocker]
+    return TenantRow(
+        id=tenant_id, name=name or run.tenant_name, status="ok", tenant_id=run.tenant_id,
+        collected_at=run.collected_at.isoformat(), readiness=run.readiness,
+        workloads={w.id: w.status for w in run.workloads},
+        blocked=sorted(w.id for w in run.workloads if w.status == "blocked"),
+        blockers=sorted(blockers, key=lambda b: (b.workload, b.rule)),
+        effort_days=run.effort_days, data_bytes=run.data_bytes, spend_monthly=run.spend_monthly,
+        issues=None, report=report,
+    )
 
 
 def document(rows: Sequence[TenantRow]) -> dict[str, Any]:
     """The portfolio document (portfolio.json): tenants, totals and the blockers most tenants share."""
     ordered = sorted(rows, key=lambda r: r.id)
-    assessed = [r for r in ordered if r.status != "failed"]
+    assessed = [r for r in ordered if r.status in ("ok", "incomplete")]
     shared: dict[str, dict[str, Any]] = {}
     for row in assessed:
         for blocker in row.blockers:
@@ -90,7 +108,7 @@ def document(rows: Sequence[TenantRow]) -> dict[str, Any]:
             "effort_days": round(sum(r.effort_days for r in assessed), 1),
             "data_bytes": sum(r.data_bytes for r in assessed),
             "spend_monthly": round(sum(r.spend_monthly for r in assessed), 2),
-            "issues": sum(r.issues for r in assessed),
+            "issues": sum(r.issues or 0 for r in assessed),
         },
         "shared_blockers": sorted(shared.values(), key=lambda e: (-len(e["tenants"]), e["rule"])),
         "tenants": [asdict(r) for r in ordered],
@@ -113,7 +131,7 @@ def json_schema() -> dict[str, Any]:
             "workloads": {"type": "object", "additionalProperties": text},
             "blocked": {"type": "array", "items": text}, "blockers": {"type": "array", "items": blocker},
             "effort_days": number, "data_bytes": {"type": "integer", "minimum": 0}, "spend_monthly": number,
-            "issues": {"type": "integer", "minimum": 0}, "issue_lines": {"type": "array", "items": text},
+            "issues": {"type": ["integer", "null"], "minimum": 0}, "issue_lines": {"type": "array", "items": text},
             "report": text,
         },
     }

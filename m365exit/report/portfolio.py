@@ -44,19 +44,22 @@ def to_tables(document: dict[str, Any], lang: str) -> list[tables.Table]:
         ("blockers", "Blockers", "int"), ("effort_days", "Effort (person-days)", "float"),
         ("data_bytes", "Data to move", "bytes"), ("spend_monthly", "Licences per month", "money"),
         ("issues", "Collection issues", "int"), ("report", "Report", "text"),
-    ]), [[t["id"], t["name"], _(t["status"]), t["error"] or None, t["readiness"],
-          ", ".join(names.get(w, w) for w in t["blocked"]) or None,
-          None if t["status"] == "failed" else len(t["blockers"]),
-          None if t["status"] == "failed" else t["effort_days"],
-          None if t["status"] == "failed" else t["data_bytes"],
-          None if t["status"] == "failed" else t["spend_monthly"],
-          None if t["status"] == "failed" else t["issues"], t["report"] or None] for t in document["tenants"]])
+    ]), [_tenant_cells(t, names, _) for t in document["tenants"]])
     shared = tables.Table("shared_blockers", _("Blockers most tenants share"), _("Shared blockers")[:31], columns([
         ("rule", "Rule", "text"), ("title", "Blocker", "text"), ("workload", "Workload", "text"),
         ("tenants", "Tenants", "int"), ("which", "Which", "text"),
     ]), [[b["rule"], b["title"].get(lang, b["rule"]), names.get(b["workload"], b["workload"]), len(b["tenants"]),
           ", ".join(b["tenants"])] for b in document["shared_blockers"]])
     return [tenants, shared]
+
+
+def _tenant_cells(t: dict[str, Any], names: dict[str, str], _: Any) -> list[tables.Value]:
+    absent = t["status"] in ("failed", "missing")  # nothing assessed: no figure rather than a zero
+    figures: list[tables.Value] = [len(t["blockers"]), t["effort_days"], t["data_bytes"], t["spend_monthly"],
+                                   t["issues"]]
+    return [t["id"], t["name"], _(t["status"]), t["error"] or None, t["readiness"],
+            ", ".join(names.get(w, w) for w in t["blocked"]) or None,
+            *([None] * len(figures) if absent else figures), t["report"] or None]
 
 
 def to_xlsx(document: dict[str, Any], lang: str) -> bytes:

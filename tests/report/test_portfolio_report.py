@@ -26,7 +26,7 @@ def rows(snapshot: Snapshot) -> list[summary.TenantRow]:
 def test_document_compares_the_tenants(demo_snapshot: Snapshot) -> None:
     document = summary.document(rows(demo_snapshot))
     assert [t["id"] for t in document["tenants"]] == ["agence-a", "agence-b", "agence-c"]
-    assert document["counts"] == {"ok": 2, "incomplete": 0, "failed": 1}
+    assert document["counts"] == {"ok": 2, "incomplete": 0, "failed": 1, "missing": 0}
     one = document["tenants"][0]
     assert document["totals"]["effort_days"] == round(2 * one["effort_days"], 1)
     assert document["totals"]["data_bytes"] == 2 * one["data_bytes"]
