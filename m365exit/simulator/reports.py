@@ -9,14 +9,24 @@ group/team names are 32-character uppercase MD5 hex strings.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from m365exit.simulator.tenant import GB, Tenant, User, md5_upper
+from m365exit.simulator.model import GB, User
+
+if TYPE_CHECKING:
+    from m365exit.simulator.tenant import Tenant
 
 BOM = "\ufeff"
+
+
+def md5_upper(value: str) -> str:
+    """How Microsoft conceals names in usage reports: an MD5 hash, 32 uppercase hex characters."""
+    return hashlib.md5(value.encode("utf-8")).hexdigest().upper()
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "getOffice365ActiveUserDetail": (

@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from m365exit.simulator.generator import generate_tenant
 from m365exit.simulator.server import Simulator, SimulatorOptions, write_state
-from m365exit.simulator.tenant import generate_tenant
 
 
 def serve(
