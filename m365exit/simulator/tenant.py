@@ -6,6 +6,7 @@ minimal plan in plan.py; this module ties them together and keeps their names im
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -78,25 +79,30 @@ class Tenant:
     # -- lookups used by the server ------------------------------------------------------------
 
     def group_by_id(self, group_id: str) -> Group | None:
-        idx = self._index.setdefault("groups", {g.id.lower(): g for g in self.groups})
-        found = idx.get(group_id.lower())
+        found = self._lookup("groups", lambda: {g.id.lower(): g for g in self.groups}).get(group_id.lower())
         return found if isinstance(found, Group) else None
 
     def team_by_id(self, team_id: str) -> Team | None:
-        idx = self._index.setdefault("teams", {t.id.lower(): t for t in self.teams})
-        found = idx.get(team_id.lower())
+        found = self._lookup("teams", lambda: {t.id.lower(): t for t in self.teams}).get(team_id.lower())
         return found if isinstance(found, Team) else None
 
     def user_by_key(self, key: str) -> User | None:
-        idx = self._index.get("users")
-        if idx is None:
-            idx = {}
+        def build() -> dict[str, object]:
+            idx: dict[str, object] = {}
             for u in self.users:
                 idx[u.id.lower()] = u
                 idx[u.upn.lower()] = u
-            self._index["users"] = idx
-        found = idx.get(key.lower())
+            return idx
+
+        found = self._lookup("users", build).get(key.lower())
         return found if isinstance(found, User) else None
+
+    def _lookup(self, name: str, build: Callable[[], dict[str, object]]) -> dict[str, object]:
+        """An index built on first use, then reused: a per-request scan would grow with the tenant."""
+        idx = self._index.get(name)
+        if idx is None:
+            idx = self._index[name] = build()
+        return idx
 
     # -- the facts -------------------------------------------------------------------------------
 

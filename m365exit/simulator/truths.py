@@ -10,8 +10,11 @@ if TYPE_CHECKING:
     from m365exit.simulator.tenant import Tenant
 
 
-def tenant_truths(tenant: Tenant) -> dict[str, int | float | bool | str]:
-    """Exact expected value of every Graph fact of m365exit/facts.py, per its definition."""
+def tenant_truths(tenant: Tenant, activity: dict[str, int] | None = None) -> dict[str, int | float | bool | str]:
+    """Exact expected value of every Graph fact of m365exit/facts.py, per its definition.
+
+    `activity`: the report facts (reports.report_truths) when the caller already has them.
+    """
     users = tenant.users
     groups = tenant.groups
     mbx = [u for u in users if u.mailbox_type]  # non-deleted rows only
@@ -93,5 +96,5 @@ def tenant_truths(tenant: Tenant) -> dict[str, int | float | bool | str]:
         "teams.apps_custom": len({tenant.teams_apps[i].teams_app_id for team in tenant.teams for i in team.apps
                                   if tenant.teams_apps[i].distribution in ("organization", "sideloaded")}),
     }
-    facts.update(report_truths(tenant))
+    facts.update(report_truths(tenant) if activity is None else activity)
     return dict(sorted(facts.items()))
