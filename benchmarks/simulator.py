@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,34 @@ def _serve(size: str, seed: int, empty_page_every: int, state: Path) -> tuple[su
     raise RuntimeError(f"the simulator exited before serving (exit {proc.wait()})")
 
 
+def _probe(exports: dict[str, str], path: str, threads: int, per_thread: int) -> float:
+    """Requests/s of one Graph request repeated by `threads` keep-alive clients (the server's own rate)."""
+    import requests
+
+    endpoint, ca = exports["M365EXIT_GRAPH_ENDPOINT"], exports["REQUESTS_CA_BUNDLE"]
+    token = requests.post(
+        f"{endpoint}/{exports['AZURE_TENANT_ID']}/oauth2/v2.0/token", verify=ca, timeout=30,
+        data={"grant_type": "client_credentials", "client_id": exports["AZURE_CLIENT_ID"],
+              "client_secret": exports["AZURE_CLIENT_SECRET"], "scope": f"{endpoint}/.default"},
+    ).json()["access_token"]
+
+    def run() -> None:
+        with requests.Session() as session:
+            session.trust_env = False
+            for _ in range(per_thread):
+                r = session.get(f"{endpoint}/v1.0/{path}", headers={"Authorization": f"Bearer {token}"},
+                                verify=ca, timeout=60)
+                r.raise_for_status()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return threads * per_thread / (time.perf_counter() - started)
+
+
 def bench(size: str, seed: int, empty_page_every: int) -> dict[str, Any]:
     generation = _generation_seconds(size, seed)
     with tempfile.TemporaryDirectory(prefix="m365exit-bench-") as tmp:
@@ -90,6 +119,8 @@ def bench(size: str, seed: int, empty_page_every: int) -> dict[str, Any]:
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
             server_cpu = _cpu_seconds(server.pid) - cpu_before
             server_rss = _peak_rss_mib(server.pid)
+            small = _probe(exports, "organization?$select=id,displayName", 4, 100)
+            page = _probe(exports, "users?$top=999&$select=id,accountEnabled,userType,assignedLicenses", 4, 10)
         finally:
             server.send_signal(signal.SIGINT)
             try:
@@ -108,7 +139,8 @@ def bench(size: str, seed: int, empty_page_every: int) -> dict[str, Any]:
     return {
         "generation_s": generation, "startup_s": startup, "wall_s": wall, "server_cpu_s": server_cpu,
         "client_cpu_s": client_cpu, "server_rss_mib": server_rss, "requests": requests, "inner": inner,
-        "requests_per_s": requests / wall, "answers_per_s": (requests + inner) / wall,
+        "small_per_s": small, "page_per_s": page, "requests_per_s": requests / wall,
+        "answers_per_s": (requests + inner) / wall,
         "facts_matching": matching, "facts_total": len(truths),
         "services": {name: (s["requests"], s["inner_requests"], s["seconds"])
                      for name, s in snapshot["requests"].items()},
@@ -123,18 +155,21 @@ def main() -> int:
     parser.add_argument("--services", action="store_true", help="also print each service's requests and seconds")
     args = parser.parse_args()
     print(f"{'size':<6}{'generate':>10}{'startup':>10}{'collect':>10}{'srv CPU':>10}{'cli CPU':>10}"
-          f"{'srv RSS':>10}{'requests':>10}{'req/s':>8}{'answers/s':>11}  facts = truths")
+          f"{'srv RSS':>10}{'requests':>10}{'req/s':>8}{'answers/s':>11}{'small/s':>9}{'page/s':>8}  facts = truths")
     for size in args.sizes:
         r = bench(size, args.seed, args.empty_page_every)
         print(f"{size:<6}{r['generation_s']:>9.2f}s{r['startup_s']:>9.2f}s{r['wall_s']:>9.2f}s"
               f"{r['server_cpu_s']:>9.2f}s{r['client_cpu_s']:>9.2f}s{r['server_rss_mib']:>6.0f} MiB"
-              f"{int(r['requests']):>10}{r['requests_per_s']:>8.1f}{r['answers_per_s']:>11.1f}  "
+              f"{int(r['requests']):>10}{r['requests_per_s']:>8.1f}{r['answers_per_s']:>11.1f}"
+              f"{r['small_per_s']:>9.0f}{r['page_per_s']:>8.1f}  "
               f"{int(r['facts_matching'])}/{int(r['facts_total'])}", flush=True)
         if args.services:
             print("       " + ", ".join(f"{name} {req}+{inner} in {sec:.1f}s"
                                       for name, (req, inner, sec) in sorted(r["services"].items())), flush=True)
     print("collect: wall time of `m365exit collect` (one full collection); srv/cli CPU: user+system seconds "
-          "of the server and client processes during it; answers/s counts $batch inner requests too.")
+          "of the server and client processes during it; req/s: its requests per second, answers/s with $batch "
+          "inner requests; small/s and page/s: 4 keep-alive clients repeating GET organization, or a page of "
+          "999 users, after the collection.")
     return 0
 
 
