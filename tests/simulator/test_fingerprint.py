@@ -8,10 +8,11 @@ tenants must update them, and say so in its commit message.
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
-from tests.simulator.fingerprint import fingerprint
+from .fingerprint import fingerprint
 
 PINNED: dict[str, dict[str, str]] = {
     "demo": {
@@ -64,7 +65,7 @@ def test_fingerprint_sees_a_changed_value() -> None:
     tenant = generate_tenant("s")
     tenant.users[17].mailbox_bytes += 1
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("tests.simulator.fingerprint.generate_tenant", lambda size, seed=1: tenant)
+        mp.setattr(sys.modules[fingerprint.__module__], "generate_tenant", lambda size, seed=1: tenant)
         changed = fingerprint("s")
     assert changed["objects"] != PINNED["s"]["objects"]
     assert changed["truths"] != PINNED["s"]["truths"]  # exchange.storage_bytes
