@@ -8,8 +8,9 @@ with Simulator(generate_tenant("demo")) as sim:
 
 from __future__ import annotations
 
+from m365exit.simulator.generator import generate_tenant
 from m365exit.simulator.serve import serve
 from m365exit.simulator.server import LoggedRequest, Simulator, SimulatorOptions
-from m365exit.simulator.tenant import SIZES, Tenant, generate_tenant
+from m365exit.simulator.tenant import SIZES, Tenant
 
 __all__ = ["SIZES", "LoggedRequest", "Simulator", "SimulatorOptions", "Tenant", "generate_tenant", "serve"]

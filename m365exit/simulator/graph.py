@@ -32,7 +32,7 @@ from m365exit.simulator.permissions import (
     SIGNIN_ACTIVITY_PERMISSION,
     RouteSpec,
 )
-from m365exit.simulator.reports import build_csv
+from m365exit.simulator.report_files import ReportFiles
 from m365exit.simulator.tenant import BATCH_MAX, Tenant
 
 JSON_TYPE = (
@@ -248,8 +248,10 @@ class GraphApp:
         download_url: Callable[[str, str], str],
         secret: bytes,
         seed: int = 0,
+        reports: ReportFiles | None = None,
     ) -> None:
         self.t = tenant
+        self.reports = reports or ReportFiles(tenant)  # report files rendered once, served from memory
         self.graph_endpoint = graph_endpoint
         self.empty_page_every = empty_page_every
         self.conceal = conceal
@@ -260,6 +262,7 @@ class GraphApp:
         self._cache: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self._cache_lock = threading.Lock()
         self._sample: dict[str, frozenset[str]] = {}
+        self._resolved: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}  # _project's cache
         # Throttling and variants (faults.py): the Simulator sets this; None answers the request normally.
         self.gate: Callable[[str, tuple[str, ...], Query, Context, RouteSpec], Response | None] | None = None
 
@@ -552,10 +555,24 @@ class GraphApp:
             if default is None:
                 return {k: v for k, v in obj.items() if k != "signInActivity"}
             return {k: obj[k] for k in default}
+        # Objects of one shape share their keys: resolve $select's names against them once, not per object.
+        shape = (tuple(obj), tuple(sel))
+        keys = self._resolved.get(shape)
+        if keys is None:
+            keys = self._resolve(obj, sel, entity)
+            if len(self._resolved) > 256:
+                self._resolved.clear()
+            self._resolved[shape] = keys
+        out: dict[str, Any] = {"id": obj["id"]} if "id" in obj else {}
+        for key in keys:
+            out[key] = obj[key]
+        return out
+
+    @staticmethod
+    def _resolve(obj: dict[str, Any], sel: list[str], entity: str) -> tuple[str, ...]:
+        """The property names $select asks for, spelled as the object spells them (names are case-insensitive)."""
         lower = {k.lower(): k for k in obj}
-        out: dict[str, Any] = {}
-        if "id" in obj:
-            out["id"] = obj["id"]
+        keys = []
         for name in sel:
             key = lower.get(name.lower())
             if key is None:
@@ -566,8 +583,8 @@ class GraphApp:
                         f"Could not find a property named '{name}' on type 'microsoft.graph.{entity}'.",
                     )
                 )
-            out[key] = obj[key]
-        return out
+            keys.append(key)
+        return tuple(keys)
 
     def _filtered(self, route: str, src: ListSource, q: Query, ctx: Context) -> list[dict[str, Any]] | None:
         """Full objects after $filter/$search/$orderby, or None when no option narrows the list."""
@@ -785,7 +802,7 @@ class GraphApp:
         if fmt not in ("text/csv", "application/json"):
             raise GraphError(error(400, "BadRequest", f"Invalid $format value '{fmt}'."))
         if copilot:
-            data = build_csv(self.t, canonical, period, self.conceal)
+            data = self.reports.csv(canonical, period, self.conceal)
             return Response(200, data, {"Content-Type": "application/octet-stream"})
         return Response(
             302, None, {"Location": self.download_url(canonical, period), "Content-Type": "text/plain"}

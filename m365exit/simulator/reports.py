@@ -9,14 +9,24 @@ group/team names are 32-character uppercase MD5 hex strings.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from m365exit.simulator.tenant import GB, Tenant, User, md5_upper
+from m365exit.simulator.model import GB, User
+
+if TYPE_CHECKING:
+    from m365exit.simulator.tenant import Tenant
 
 BOM = "\ufeff"
+
+
+def md5_upper(value: str) -> str:
+    """How Microsoft conceals names in usage reports: an MD5 hash, 32 uppercase hex characters."""
+    return hashlib.md5(value.encode("utf-8")).hexdigest().upper()
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "getOffice365ActiveUserDetail": (
@@ -599,32 +609,44 @@ _BUILDERS: dict[str, Callable[[_Ctx], Iterable[list[str]]]] = {
 }
 
 
-def build_csv(t: Tenant, fn: str, period: str, concealed: bool) -> bytes:
+def report_rows(t: Tenant, fn: str, period: str, concealed: bool) -> Iterator[list[str]]:
+    """The rows of one report, drawn with the report's own seed: the same rows every time."""
+    return iter(_BUILDERS[fn](_Ctx(t, fn, period, concealed)))
+
+
+def render_csv(fn: str, rows: Iterable[list[str]]) -> bytes:
     """The report file: UTF-8 with BOM, header line then one line per row, LF line ends."""
-    ctx = _Ctx(t, fn, period, concealed)
     buf = io.StringIO()
     buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\n")
     header = HEADERS[fn]
     writer.writerow(header)
-    for row in _BUILDERS[fn](ctx):
+    for row in rows:
         assert len(row) == len(header), (fn, len(row), len(header))
         writer.writerow(row)
     return buf.getvalue().encode("utf-8")
 
 
-def report_truths(t: Tenant, period: str = "D30") -> dict[str, int]:
+def build_csv(t: Tenant, fn: str, period: str, concealed: bool) -> bytes:
+    return render_csv(fn, report_rows(t, fn, period, concealed))
+
+
+def report_truths(
+    t: Tenant, period: str = "D30", source: Callable[[str], Iterable[list[str]]] | None = None
+) -> dict[str, int]:
     """Activity facts, computed from the rows this simulator serves by each fact's definition.
 
     Report rows are drawn with the report's own seed, so the truth is read from the same rows; the
     arithmetic here is plain Python over lists, independent of the pandas code m365exit collects with.
+    `source(fn)` gives the unconcealed rows of report `fn` for `period` (default: draw them here).
     """
     ctx_days = PERIOD_DAYS[period]
     refresh = t.reference_date - timedelta(days=1)
 
     def rows(fn: str) -> list[dict[str, str]]:
         header = HEADERS[fn]
-        return [dict(zip(header, row, strict=True)) for row in _BUILDERS[fn](_Ctx(t, fn, period, False))]
+        drawn = source(fn) if source else report_rows(t, fn, period, False)
+        return [dict(zip(header, row, strict=True)) for row in drawn]
 
     def live(fn: str) -> list[dict[str, str]]:
         return [r for r in rows(fn) if r.get("Is Deleted", "False") != "True"]
