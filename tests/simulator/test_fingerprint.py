@@ -2,7 +2,8 @@
 
 The pins were computed on the code before tenant.py was split into model, generator, truths and plan
 (`PYTHONPATH=$PWD python tests/simulator/fingerprint.py`). A change that is meant to alter the generated
-tenants must update them, and say so in its commit message.
+tenants must update them, and say so in its commit message. The truths were re-pinned once since, when they
+gained licensing.paid_seats_purchased and licensing.paid_seats_assigned (objects, Graph JSON and reports kept).
 """
 
 from __future__ import annotations
@@ -18,31 +19,31 @@ PINNED: dict[str, dict[str, str]] = {
     "demo": {
         "objects": "a61e70e70de86a89efc1052483c8e7ceb4e3cd2d138b643458376bc02c1f6717",
         "graph": "57d85838004f25ad9c463ece364bf835ab770e48c2f8fed16bbb7d32b28316f0",
-        "truths": "a7297facb57c3a7be03745e87eb218e2d013d0e9bb11328a57a4181f3ac62030",
+        "truths": "6806ebf14ad56f7ab79552567863b180f5de7b08bfd5b36576bdcc25bffa85c1",
         "reports": "71e8e39c13bfc67bcac2f010b0fed23573781497287375222a4ecd2f6397d457",
     },
     "s": {
         "objects": "717a8a6546a1da5a5c1722bd4df9c6c3b8a69efe25b63390fa70b299ed108c08",
         "graph": "7f89837cd0b8084410f3449e92d20a83bbe4eae2abc6c33a0aa0b3becf927442",
-        "truths": "9a8e750f734dd6400a163a3947d8fe7d1b8e66be7bd48388d479adbaf268b491",
+        "truths": "6f1e414574ea4d54d76e09c0c15c65e7e82766b9f45929c4983b609c1f89995e",
         "reports": "67615e477e4444d1c849ae6076bd77fd9bd51936603e7fa791cb2eb3d911ca1c",
     },
     "m": {
         "objects": "cd45ceb2a23cd370b74dbd9ae7231d5023b69d857677c0a1eca93534a32a414c",
         "graph": "6a6d0c300a6ef2aca79f21d030df0726ab9a9f5b6211413ea5f0689399f69c9e",
-        "truths": "0fe4d491e5f9dfc53a198c5ab9f3767488d08f4328aa2f99f9367a6e64419d11",
+        "truths": "53c0ce4dedfc7f7c89bc3c4b1d11fc59235f50b6baa426a252ead45228ab6d67",
         "reports": "05c67d00ab2c1dd56f8f48e55bf1d0bd64ad7f7d8b5601fb109d2e5945549fc1",
     },
     "l": {
         "objects": "9541a69a5d3627c19fc17a8cdce85919fa3bfd531a19c90b80672051c541592f",
         "graph": "7c45e791faab2619341a7eb1aeb866cc543aa6cb9b1afb53b00bc68c841d32ba",
-        "truths": "7fc1caa6bb253865ed71b27a3e741137a270de61a04f4f830dc67e82b6e4104b",
+        "truths": "8675f6eb1b2fdda433d1ebd2d173de856afe4d4cb3ee5ec3e08272406cde6341",
         "reports": "3b7f5a769124a31452158eb372d8cfdf8f2c301940a13df7cf065f03cb90f504",
     },
     "xl": {
         "objects": "68f52a3dc52ddf919bf98839156730942aeba44ca66dd44a4be6fbce3d1c2d3b",
         "graph": "ee8ec6889b32d232365672cbf03607eb2d5327b3ca54c5c4484768b75e42717c",
-        "truths": "a30c053dc7ca691dae5704af1a783534d7a8dc1086270bd8f5106e52c7cd428a",
+        "truths": "b52e16d655171cfbfd9c3e81ca481d0eb9725370b11cc65582e69c86de9410c1",
         "reports": "ba66095597836f0035bf859ddba61fbc078ecb3173c8dfe767649bcb038e70aa",
     },
 }
