@@ -3,7 +3,9 @@
 It pages until `@odata.nextLink` is absent (an empty page is not the end), honours Retry-After (decimals,
 and inside $batch), backs off with jitter where Graph gives no hint, renews the token on a 401, retries a
 body cut short or reset mid-way, packs fan-out requests 20 to a $batch, keeps a bounded number of requests
-in flight per service, and accounts for every request per service (DESIGN §8).
+in flight per service, and accounts for every request per service (DESIGN §8). A 429 without Retry-After
+is never retried sooner than `THROTTLE_FLOOR_S` (some endpoints allow one request per second and count the
+rejected ones too); above that floor the backoff is exponential with jitter.
 
 Tuning for tests and slow links, from the environment when not passed: M365EXIT_MAX_WAIT (seconds of
 throttling waits a call may spend, default 300), M365EXIT_BACKOFF_BASE (first backoff in seconds, default 1),
@@ -18,6 +20,7 @@ import os
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
@@ -30,6 +33,7 @@ from m365exit.snapshot import ServiceRequests
 from m365exit.transport import Transport, check_read_only
 
 BATCH_LIMIT = 20
+THROTTLE_FLOOR_S = 1.0
 T = TypeVar("T")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -61,7 +65,7 @@ def service_of(path: str) -> str:
             p = p.split(marker, 1)[1]
     p = p.lstrip("/")
     families = [
-        ("reports/", "reports"), ("copilot/reports", "reports"),
+        ("reports/", "reports"), ("copilot/reports", "reports"), ("admin/reportsettings", "reports"),
         ("identity/conditionalaccess", "conditionalAccess"),
         ("sites", "sharepoint"), ("drives", "sharepoint"),
         ("teams", "teams"), ("devicemanagement", "intune"),
@@ -145,16 +149,23 @@ class GraphClient:
         self._lock = threading.Lock()
         self._token_lock = threading.Lock()  # MSAL's token cache is not safe across threads
         self._memo: dict[str, Any] = {}
+        self._memo_locks: dict[str, threading.Lock] = {}
 
     def remember(self, key: str, value: Any) -> None:
         """Keep what one listing saw for a later source, so it need not list again."""
-        self._memo[key] = value
+        with self._lock:
+            self._memo[key] = value
 
     def memo(self, key: str, load: Callable[[], T]) -> T:
-        """A listing several sources need, fetched once per run."""
-        if key not in self._memo:
-            self._memo[key] = load()
-        return cast(T, self._memo[key])
+        """A listing several sources need, fetched once per run (one thread loads, the others wait)."""
+        with self._lock:
+            guard = self._memo_locks.setdefault(key, threading.Lock())
+        with guard:
+            if key not in self._memo:
+                value = load()
+                with self._lock:
+                    self._memo[key] = value
+            return cast(T, self._memo[key])
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -168,7 +179,10 @@ class GraphClient:
             for name, delta in deltas.items():
                 setattr(stats, name, getattr(stats, name) + delta)
 
-    def _backoff(self, attempt: int) -> float:
+    def _backoff(self, attempt: int, *, throttled: bool = False) -> float:
+        """Exponential with jitter; a 429 that gave no Retry-After waits at least THROTTLE_FLOOR_S."""
+        if throttled:
+            return float(max(THROTTLE_FLOOR_S, self.backoff_base * 2**attempt) * (1 + 0.5 * self._rng.random()))
         return float(self.backoff_base * (2**attempt) * (0.5 + self._rng.random()))
 
     def _wait(self, seconds: float, waited: float, endpoint: str) -> float:
@@ -263,7 +277,7 @@ class GraphClient:
                 throttled = status == 429 or (status == 503 and delay is not None)
                 self._count(service, throttled=int(throttled), retries=1)
                 if delay is None:
-                    delay = self._backoff(attempt)
+                    delay = self._backoff(attempt, throttled=status == 429)
                     attempt += 1
                 if throttled:
                     self._hold(service, delay)  # the top of the loop waits, with every other thread
@@ -314,29 +328,33 @@ class GraphClient:
 
         Yields (path, status, body) in input order. Throttled inner requests are retried in a later
         batch after the longest Retry-After; other inner failures are yielded for the caller to record.
+        (A collection shares its batches across sources through m365exit.batching instead.)
         """
-        chunks = [list(range(start, min(start + BATCH_LIMIT, len(paths))))
-                  for start in range(0, len(paths), BATCH_LIMIT)]
+        chunks = [list(paths[start:start + BATCH_LIMIT]) for start in range(0, len(paths), BATCH_LIMIT)]
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="graph-batch") as pool:
             # map() keeps input order and holds at most the results not yet consumed.
-            for chunk, results in zip(chunks, pool.map(lambda c: self._batch_chunk(paths, c, headers), chunks),
-                                      strict=True):
-                for index in chunk:
-                    status, body = results[index]
-                    yield paths[index], status, body
+            for chunk, results in zip(chunks, pool.map(lambda c: self.batch_round(c, headers), chunks), strict=True):
+                for path, (status, body) in zip(chunk, results, strict=True):
+                    yield path, status, body
 
-    def _batch_chunk(self, paths: Sequence[str], chunk: list[int], headers: Mapping[str, str] | None
-                     ) -> dict[int, tuple[int, dict[str, Any]]]:
-        pending = {index: paths[index] for index in chunk}
+    def batch_round(self, paths: Sequence[str], headers: Mapping[str, str] | None = None
+                    ) -> list[tuple[int, dict[str, Any]]]:
+        """Up to 20 GETs in one $batch, retried until each has a final answer; (status, body) in input order.
+
+        The envelope counts as a request of the service most of its inner requests belong to (as Graph's
+        simulator counts it); a throttled inner request pauses its own service only.
+        """
+        pending = dict(enumerate(paths))
         results: dict[int, tuple[int, dict[str, Any]]] = {}
         extra = {"headers": dict(headers)} if headers else {}
-        service = service_of(next(iter(pending.values())))  # fan-out paths share a service
+        inner_service = {index: service_of(path) for index, path in pending.items()}
         waited = 0.0
         attempt = 0  # rounds with failures Graph gave no Retry-After for
         while pending:
-            held = self._held_for(service)
-            if held:  # counts toward this chunk's wait cap, however many rounds it takes
+            held = max(self._held_for(inner_service[i]) for i in pending)
+            if held:  # counts toward this batch's wait cap, however many rounds it takes
                 waited = self._wait(held, waited, "/$batch")
+            service = Counter(inner_service[i] for i in pending).most_common(1)[0][0]
             body = {"requests": [{"id": str(i), "method": "GET", "url": "/" + p.lstrip("/"), **extra}
                                  for i, p in pending.items()]}
             self._count(service, batches=1, inner_requests=len(pending))
@@ -350,11 +368,11 @@ class GraphClient:
                 inner_headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
                 delay = parse_retry_after(inner_headers.get("retry-after"))
                 if status in RETRY_STATUSES and (delay is not None or attempt < self.max_retries):
-                    self._count(service, throttled=int(status == 429), retries=1)
+                    self._count(inner_service[index], throttled=int(status == 429), retries=1)
                     if delay is not None:
-                        self._hold(service, delay)  # retried in the next round, after the pause
+                        self._hold(inner_service[index], delay)  # retried in the next round, after the pause
                     else:
-                        unhinted = max(unhinted, self._backoff(attempt))
+                        unhinted = max(unhinted, self._backoff(attempt, throttled=status == 429))
                     continue
                 inner_body = response.get("body")
                 results[index] = (status, inner_body if isinstance(inner_body, dict) else {})
@@ -368,7 +386,7 @@ class GraphClient:
         for index in pending:  # Graph never answered these ids: report them failed rather than loop
             results[index] = (504, {"error": {"code": "NoBatchResponse",
                                               "message": "$batch returned no response for this request."}})
-        return results
+        return [results[index] for index in range(len(paths))]
 
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""

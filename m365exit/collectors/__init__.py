@@ -1,7 +1,8 @@
 """Collectors: one module per workload, each a set of sources (one endpoint → the facts it feeds).
 
 A source fails alone: its facts stay absent and an issue says why, naming the permission that would fix it;
-the other sources and workloads carry on (DESIGN §2, §5).
+the other sources and workloads carry on (DESIGN §2, §5). Sources run as a concurrent plan (collectors.plan,
+DESIGN §11): each declares the listings it needs, and runs as soon as they exist.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from m365exit.errors import GraphUnreachableError
 from m365exit.facts import FACTS
-from m365exit.graph import GraphClient, GraphError, inner_error
+from m365exit.graph import GraphClient
 
 FactValue = int | float | bool | str
 Row = dict[str, Any]
@@ -22,12 +22,17 @@ Row = dict[str, Any]
 
 @dataclass
 class Output:
-    """What one source produced. `absent` names facts it knowingly could not compute, with the reason."""
+    """What one source produced. `absent` names facts it knowingly could not compute, with the reason;
+    `coverage` and `notes` come from a fan-out some of whose objects could not be read (DESIGN §5);
+    `shares` holds the listings it read for other sources (team ids and names...), JSON-ready."""
 
     facts: dict[str, FactValue] = field(default_factory=dict)
     tables: dict[str, list[Row]] = field(default_factory=dict)
     tenant: dict[str, Any] = field(default_factory=dict)
     absent: dict[str, str] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # {"status", "code", "message"}: one issue each
+    shares: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,17 @@ class Source:
     purpose: str = ""
     licence: str = ""  # a licence the endpoint needs besides the permission (e.g. Intune, Entra ID P1)
     also: tuple[str, ...] = ()  # further permissions, when a source reads a second endpoint
+    needs: tuple[str, ...] = ()  # listings it reads (LISTINGS), waited for when another source provides them
+    provides: tuple[str, ...] = ()  # listings it leaves in Output.shares
+    batched: bool = False  # its GETs join the collection's shared $batch envelopes
 
     @property
     def permissions(self) -> tuple[str, ...]:
         return (self.permission, *self.also)
+
+    @property
+    def key(self) -> str:
+        return f"{self.workload}.{self.name}"
 
 
 @dataclass
@@ -55,7 +67,8 @@ class Collector:
 
     def source(
         self, name: str, *, endpoint: str, permission: str, facts: Iterable[str] = (), purpose: str = "",
-        licence: str = "", also: Iterable[str] = (),
+        licence: str = "", also: Iterable[str] = (), needs: Iterable[str] = (), provides: Iterable[str] = (),
+        batched: bool = False,
     ) -> Callable[[Callable[[GraphClient, str], Output]], Callable[[GraphClient, str], Output]]:
         declared = tuple(facts)
         unknown = [f for f in declared if f not in FACTS]
@@ -64,7 +77,7 @@ class Collector:
 
         def register(run: Callable[[GraphClient, str], Output]) -> Callable[[GraphClient, str], Output]:
             self.sources.append(Source(self.id, name, endpoint, permission, declared, run, purpose, licence,
-                                       tuple(also)))
+                                       tuple(also), tuple(needs), tuple(provides), batched))
             return run
 
         return register
@@ -118,23 +131,6 @@ def load_all() -> dict[str, Collector]:
     return {name: REGISTRY[name] for name in ranked}
 
 
-def fan_out(client: GraphClient, paths: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """GET each path through $batch (20 a request) and follow any nextLink. A failed inner request fails
-    the whole source, so no count is ever silently short."""
-    bodies = []
-    for path, status, body in client.batch_get(paths):
-        if status >= 400:
-            code, message = inner_error(body)
-            raise GraphError("/" + path.split("?")[0], status, code, message)
-        items = list(body.get("value") or [])
-        next_link = body.get("@odata.nextLink")
-        if next_link:
-            for page in client.iter_pages(str(next_link)):
-                items.extend(page)
-        bodies.append((path, {"value": items}))
-    return bodies
-
-
 @dataclass
 class Issue:
     workload: str
@@ -147,63 +143,42 @@ class Issue:
 
 
 @dataclass
+class SourceResult:
+    """One source's part of a collection, JSON-ready (dataclasses.asdict) so a checkpoint can keep it."""
+
+    key: str  # stable "workload.source-name"
+    output: Output | None  # None when the source failed
+    issues: list[Issue]
+    network_failure: bool = False
+    memo: dict[str, Any] = field(default_factory=dict)  # listings this source produced (team ids and names...)
+
+
+@dataclass
 class Collection:
     facts: dict[str, FactValue] = field(default_factory=dict)
     provenance: dict[str, str] = field(default_factory=dict)
     tables: dict[str, list[Row]] = field(default_factory=dict)
     tenant: dict[str, Any] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     network_failures: int = 0
     sources_run: int = 0
 
 
-def _issue_for(source: Source, error: GraphError) -> Issue:
-    if error.status in (401, 403):
-        needed = " and ".join(source.permissions)
-        message = f"Permission {needed} is not granted (or not consented) for this application."
-        if source.licence:
-            message += f" The tenant may also lack {source.licence}."
-    elif error.status == 400 and source.licence:  # e.g. Intune: "Request not applicable to target tenant."
-        message = f"{error.message} The tenant may lack {source.licence}.".strip()
-    elif error.kind == "throttled":
-        message = error.message
-    elif error.kind == "network":
-        message = f"The request could not reach Graph ({error.code})."
-    else:
-        message = error.message or f"Graph answered {error.status}."
-    permission = ", ".join(source.permissions) if error.status in (401, 403) else source.permission
-    return Issue(source.workload, source.endpoint, error.status, error.code, permission, message,
-                 list(source.facts))
-
-
 def run_sources(
     client: GraphClient, period: str, workloads: Iterable[str] | None = None,
-    on_source: Callable[[Source], None] | None = None,
+    on_source: Callable[[Source], None] | None = None, *,
+    done: Mapping[str, SourceResult] | None = None,
+    on_done: Callable[[SourceResult], None] | None = None,
 ) -> Collection:
-    """Run the sources of the chosen workloads (all when None), in registry order."""
-    registry = load_all()
-    chosen = list(registry) if workloads is None else list(workloads)
-    result = Collection()
-    for workload in chosen:
-        for source in registry[workload].sources:
-            if on_source:
-                on_source(source)
-            result.sources_run += 1
-            try:
-                output = source.run(client, period)
-            except GraphError as error:
-                if error.kind == "network" and not client.answered:
-                    raise GraphUnreachableError(
-                        f"Graph could not be reached ({error.code} on {error.endpoint}): nothing was collected.",
-                        "Check the network, the proxy, REQUESTS_CA_BUNDLE and --cloud / --graph-endpoint.",
-                    ) from None
-                result.network_failures += error.kind in ("network", "throttled")  # nothing got through
-                result.issues.append(_issue_for(source, error))
-                continue
-            merge(result, output, source.endpoint)
-            for fact, reason in sorted(output.absent.items()):
-                result.issues.append(Issue(workload, source.endpoint, None, "DataNotAvailable", "", reason, [fact]))
-    return result
+    """Run the sources of the chosen workloads (all when None) as a concurrent plan (collectors.plan).
+
+    `done` holds sources already finished (not run again, merged as if run); `on_done` is called once per
+    source that finishes, from any thread. The result is merged in registry order, whatever the timing.
+    """
+    from m365exit.collectors.plan import run_plan
+
+    return run_plan(client, period, workloads, on_source, done=done, on_done=on_done)
 
 
 def merge(result: Collection, output: Output, origin: str) -> None:
@@ -213,6 +188,7 @@ def merge(result: Collection, output: Output, origin: str) -> None:
     for name, rows in output.tables.items():
         result.tables[name] = rows
     result.tenant.update(output.tenant)
+    result.coverage.update(output.coverage)
 
 
 def counts(items: Iterable[Mapping[str, Any]], rules: Mapping[str, Callable[[Mapping[str, Any]], bool]]
