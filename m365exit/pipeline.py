@@ -14,7 +14,7 @@ from pathlib import Path
 from m365exit import scoring
 from m365exit import snapshot as snap
 from m365exit.auth import AuthSettings, token_claims, token_provider
-from m365exit.collectors import Source, load_all, run_sources
+from m365exit.collectors import Source, SourceResult, load_all, run_sources
 from m365exit.console import Progress
 from m365exit.engine.evaluate import evaluate as evaluate_rules
 from m365exit.engine.loader import load_catalogue
@@ -67,10 +67,17 @@ def collect(
 
         def on_source(source: Source) -> None:
             if progress:
-                progress.step(f"{source.workload}: {source.name}")
+                progress.started(source.workload, source.name)
 
+        def on_done(done: SourceResult) -> None:
+            if progress:
+                progress.finished(done.key.split(".", 1)[0])
+
+        if progress:
+            registry = load_all()
+            progress.plan({w: len(registry[w].sources) for w in workloads})
         started = clock().replace(microsecond=0)
-        result = run_sources(client, options.period, workloads, on_source)
+        result = run_sources(client, options.period, workloads, on_source, on_done=on_done)
         if result.sources_run and result.network_failures == result.sources_run:
             raise GraphUnreachableError(
                 f"Graph at {settings.graph_endpoint} could not be reached or kept throttling: nothing was collected.",
@@ -93,6 +100,7 @@ def collect(
             tables=dict(sorted(result.tables.items())),
             issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
             requests={name: snap.ServiceRequests(**stats) for name, stats in client.accounting().items()},
+            coverage={name: snap.Coverage(**c) for name, c in sorted(result.coverage.items())},
         )
 
 

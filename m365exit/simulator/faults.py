@@ -6,7 +6,8 @@ Three independent knobs, all off by default and all deterministic from a seed:
   `time_scale` so a 10-minute window lasts 0.6 s at 0.001, and in size by `budget_scale` so a small tenant
   meets them; plus `storm` (a share of requests throttled at random) and `endless` (services that throttle
   every request, to exercise the client's wait cap). Each service answers in its own documented style.
-- `Faults`: 5xx, connection reset, slow body, truncated body, expired token, at a rate or at request N.
+- `Faults`: 5xx, connection reset, slow body, truncated body, expired token, at a rate or at request N; and
+  objects of a fan-out that refuse (one team's channels answer 403) or were deleted since the listing (404).
 - `Variant`: real tenants where an endpoint does not answer (no Intune, no Entra ID P1, a national cloud).
 """
 
@@ -181,11 +182,29 @@ class Faults:
     slow_chunk: int = 512  # a slow body trickles this many bytes...
     slow_delay_s: float = 0.002  # ...every this many seconds
     seed: int = 0
+    # Partial fan-out (DESIGN §5 coverage): these team ids answer 403 on `refuse_routes` while the others
+    # answer; these team or group ids were deleted after they were listed: every per-object read is a 404.
+    refuse: frozenset[str] = frozenset()
+    refuse_routes: frozenset[str] = frozenset({"teams.channels"})
+    deleted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = [k for k in (*self.kinds, *self.at.values()) if k not in FAULT_KINDS]
         if unknown:
             raise ValueError(f"unknown fault kind(s) {unknown}; choose among {', '.join(FAULT_KINDS)}")
+
+    def object_answer(self, route: str, object_id: str) -> tuple[int, str, str] | None:
+        """The error one object of a fan-out answers instead of its data, or None."""
+        oid = object_id.lower()
+        if oid in {d.lower() for d in self.deleted}:
+            if route.startswith("groups."):  # Planner's wording (planner-list-plans)
+                return 404, "", "The requested item is not found."
+            return 404, "NotFound", f"No team found with Group Id {object_id}"
+        if route in self.refuse_routes and oid in {r.lower() for r in self.refuse}:
+            # GUESS: Graph's wording for one team the app may not read (information barriers, a team
+            # being provisioned): a Teams-style 403 that, unlike a missing role, names no permission.
+            return 403, "Forbidden", "Access to this team is denied."
+        return None
 
     def pick(self, n: int, service: str) -> str | None:
         if self.services and service not in self.services:

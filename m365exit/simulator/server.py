@@ -335,6 +335,7 @@ class Simulator:
         )
         self.graph.on_inner = self._record_inner  # type: ignore[method-assign]
         self.graph.gate = self._gate
+        self.graph.object_fault = self.options.faults.object_answer if self.options.faults else None
         for srv in self._servers:
             th = threading.Thread(
                 target=srv.serve_forever,
