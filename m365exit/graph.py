@@ -207,6 +207,13 @@ class GraphClient:
         with self._token_lock:
             return self.tokens.token(force_refresh=force_refresh)
 
+    def _renew(self, expired: str) -> None:
+        """Renew the token once however many threads saw it refused: a thread whose token another one
+        already renewed just uses the new one."""
+        with self._token_lock:
+            if self.tokens.token() == expired:
+                self.tokens.token(force_refresh=True)
+
     @contextlib.contextmanager
     def _slot(self, service: str) -> Iterator[None]:
         """Hold one of the service's in-flight slots while a request is on the wire (never while waiting)."""
@@ -230,14 +237,15 @@ class GraphClient:
         endpoint = urlsplit(url).path
         service = service or service_of(url)
         waited = 0.0
-        refreshed = False
+        renewals = 0  # tokens renewed for this call (a second expiry may come during a long one)
         attempt = 0  # retries Graph gave no Retry-After for (5xx, throttling without a hint)
         broken = 0  # connection failures and bodies cut short
         while True:
             held = self._held_for(service)
             if held:
                 waited = self._wait(held, waited, endpoint)
-            hdrs = {"Authorization": f"Bearer {self._token()}", **(headers or {})}
+            token = self._token()
+            hdrs = {"Authorization": f"Bearer {token}", **(headers or {})}
             started = time.monotonic()
             try:
                 with self._slot(service):
@@ -265,9 +273,9 @@ class GraphClient:
             # A report answers 302 and requests follows it: each hop is a request on the wire.
             self._count(service, requests=1 + len(response.history), bytes=len(response.content),
                         seconds=time.monotonic() - started)
-            if status == 401 and not refreshed:
-                refreshed = True  # an expired token mid-run: renew once, then believe Graph
-                self._token(force_refresh=True)
+            if status == 401 and renewals < 2:
+                renewals += 1  # an expired token mid-run: renew it, then believe Graph
+                self._renew(token)
                 self._count(service, retries=1)
                 continue
             delay = parse_retry_after(response.headers.get("Retry-After"))

@@ -36,6 +36,7 @@ class Limit:
     per_function: bool = False  # usage reports: each report has its own budget
     sample_retry_after_s: float = 10.0  # what a storm answers (throttling.md sample: 10; older sample 2.128)
     source: str = ""
+    counts_rejected: bool = False  # a throttled request spends budget too: coming back early only delays more
 
 
 # Sources: Learn "Microsoft Graph service-specific throttling limits" (throttling-limits, sitemap 2026-02-06)
@@ -46,7 +47,8 @@ LIMITS: Mapping[str, Limit] = MappingProxyType({
     # tenants of <50 / 50-500 / >500 users (see `identity_budget`); costs in `identity_cost`.
     "identity": Limit(8000, 10, source="throttling-limits: identity and access, L tenant"),
     # "Identity protection and conditional access: 1 request per second per tenant", no Retry-After.
-    "conditionalAccess": Limit(1, 1, retry_after=False, source="throttling-limits: identity protection & CA"),
+    "conditionalAccess": Limit(1, 1, retry_after=False, counts_rejected=True,
+                               source="throttling-limits: identity protection & CA"),
     # Usage reports (CSV): 14 requests per 10 minutes per app per tenant, for each report API.
     "reports": Limit(14, 600, per_function=True, sample_retry_after_s=60,
                      source="throttling-limits: Microsoft 365 usage reports"),
@@ -118,7 +120,8 @@ class Throttler:
     """Sliding windows of spent units, one per service (per report for usage reports). Thread-safe.
 
     A simplification: a throttled request does not spend budget (Graph says usage keeps accruing while
-    throttled; modelling that turns a small test budget into a livelock).
+    throttled; modelling that turns a small test budget into a livelock), except where the limit says it
+    counts rejected requests (one request per second: a client back within the second stays locked out).
     """
 
     def __init__(self, config: Throttling, users: int) -> None:
@@ -156,6 +159,9 @@ class Throttler:
             if used + cost <= budget:
                 spent.append((now, cost))
                 return None
+            if limit.counts_rejected:
+                spent.append((now, cost))
+                return window
             # wait until enough of the window has expired for this request to fit
             freed, wait = 0.0, window
             for stamp, c in spent:

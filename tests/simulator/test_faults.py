@@ -127,3 +127,17 @@ def test_a_national_cloud_lacks_the_global_only_apis(tenant, tmp_path: Path, clo
     assert not any(e.startswith(("/users", "/groups", "/teams")) for e in endpoints - absent_in_china)
     lost = {f for i in data["issues"] for f in i["facts"]}
     assert_truths(data, sim, declared() - lost)
+
+
+def test_a_limit_that_counts_rejected_requests_locks_out_an_early_retry() -> None:
+    from m365exit.simulator.faults import Throttler
+
+    throttler = Throttler(Throttling(time_scale=0.05), users=10)  # conditional access: 1 request per 50 ms
+    assert throttler.check("conditionalAccess", "conditionalAccess", 1, 1) is None
+    assert throttler.check("conditionalAccess", "conditionalAccess", 1, 2) is not None
+    import time
+
+    time.sleep(0.03)  # the first request's window has not expired, and the rejected one started a new one
+    assert throttler.check("conditionalAccess", "conditionalAccess", 1, 3) is not None
+    time.sleep(0.06)
+    assert throttler.check("conditionalAccess", "conditionalAccess", 1, 4) is None
