@@ -170,3 +170,39 @@ def test_workloads_pull_in_only_the_listings_they_need(tenant: Tenant, tmp_path:
     assert teams["facts"]["teams.channels_standard"] == sim.truths["teams.channels_standard"]
     assert not any("/v1.0/groups" in p or "/v1.0/users" in p for p in paths)
     assert sum("/v1.0/teams?" in p for p in paths) == 1  # listed once for the three sources that need it
+
+
+def test_finished_sources_are_merged_as_if_run_and_their_listings_reused(tenant: Tenant, tmp_path: Path) -> None:
+    """The interface checkpoint/resume builds on: results JSON-ready, `done` not run again, memo reused."""
+    from dataclasses import asdict
+
+    from m365exit.auth import AuthSettings, token_provider
+    from m365exit.collectors import Issue, Output, SourceResult, run_sources
+    from m365exit.graph import GraphClient
+    from m365exit.transport import Transport
+
+    def client(sim: Simulator) -> GraphClient:
+        transport = Transport(verify=str(sim.ca_path))
+        return GraphClient(transport, token_provider(AuthSettings.from_env(sim.env()), transport), sim.graph_endpoint)
+
+    faults = Faults(refuse=frozenset({tenant.teams[0].id}))
+    with Simulator(tenant, SimulatorOptions(faults=faults), state_dir=tmp_path / "s") as sim:
+        finished: list[SourceResult] = []
+        whole = run_sources(client(sim), "D30", on_done=finished.append)
+        assert len(finished) == sum(len(c.sources) for c in load_all().values())
+        kept = {r.key: json.loads(json.dumps(asdict(r))) for r in finished
+                if r.key in ("teams.teams", "identity.groups", "exchange.mailbox-usage")}
+        first = tenant.teams[0]
+        assert kept["teams.teams"]["memo"]["teams"][0] == {"id": first.id, "name": first.display_name}
+        done = {key: SourceResult(key, Output(**r["output"]), [Issue(**i) for i in r["issues"]], r["network_failure"],
+                                  r["memo"]) for key, r in kept.items()}
+        sim.request_log.clear()
+        again: list[SourceResult] = []
+        resumed = run_sources(client(sim), "D30", done=done, on_done=again.append)
+        paths = [e.path for e in sim.request_log if e.origin == "graph" and not e.inner]
+    assert not any(p.startswith(("/v1.0/teams?", "/v1.0/groups?")) for p in paths)  # listings reused
+    assert not any("getMailboxUsageDetail" in p for p in paths)
+    assert {r.key for r in again}.isdisjoint(done)
+    assert (resumed.facts, resumed.tables, resumed.coverage, resumed.provenance, resumed.tenant) == \
+        (whole.facts, whole.tables, whole.coverage, whole.provenance, whole.tenant)
+    assert resumed.issues == whole.issues and resumed.coverage

@@ -120,6 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 60
+    # Headers and body leave in two writes: with Nagle on, the body waits for the client's delayed ACK
+    # (about 40 ms on Linux), which would add to every response and hide the latency being simulated.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
