@@ -28,6 +28,14 @@ from m365exit.simulator.critical_path import critical_path
 from m365exit.simulator.faults import Faults, Throttling
 
 
+def peak_rss_mib() -> float:
+    """This process's peak RSS since exec (VmHWM): ru_maxrss would also count the forked parent's pages."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(workloads: list[str] | None) -> int:
     """The client: collect once, print wall time, peak RSS and the per-service requests as JSON."""
     from m365exit import pipeline
@@ -39,7 +47,8 @@ def child(workloads: list[str] | None) -> int:
                                                                   ca_bundle=os.environ["REQUESTS_CA_BUNDLE"]))
     wall = time.perf_counter() - started
     print(json.dumps({
-        "wall": wall, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "wall": wall, "rss_mib": peak_rss_mib(),
+        "cpu": resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
         "facts": len(snapshot.facts), "issues": len(snapshot.issues),
         "requests": {name: s.model_dump() for name, s in snapshot.requests.items()},
     }))

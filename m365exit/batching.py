@@ -20,6 +20,7 @@ from typing import Any
 from m365exit.graph import BATCH_LIMIT, GraphClient, GraphError, service_of
 
 Answer = tuple[int, dict[str, Any]]
+_SPENT: Answer = (0, {})
 
 
 class Ticket:
@@ -60,7 +61,8 @@ class SharedBatches:
             ticket.done.wait()
             if ticket.error is not None:
                 raise ticket.error
-            yield (ticket.path, *ticket.answer)
+            answer, ticket.answer = ticket.answer, _SPENT  # the caller streams it into aggregates: let it go
+            yield (ticket.path, *answer)
 
     def withdraw(self, participant: str) -> None:
         """This participant will hand in nothing (it failed, or finished without a fan-out)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,7 @@ class Collector:
 REGISTRY: dict[str, Collector] = {}
 
 ReportParser = Callable[[bytes | str, str], Output]
+_PARSING = threading.Lock()
 REPORTS: dict[str, ReportParser] = {}
 """Usage-report function → parser of its CSV (given the period); `m365exit import` reads files with these."""
 
@@ -103,7 +105,9 @@ def report_source(
         REPORTS[function] = parse
 
         def run(client: GraphClient, period: str) -> Output:
-            return parse(client.report_csv(function, period, root=root), period)
+            csv = client.report_csv(function, period, root=root)
+            with _PARSING:  # one report's table in memory at a time; parsing holds the GIL anyway
+                return parse(csv, period)
 
         owner.source(name, endpoint=f"/{root}/{function}", permission="Reports.Read.All", facts=facts,
                      purpose=purpose)(run)

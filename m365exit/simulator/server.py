@@ -149,7 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = Headers(list(self.headers.items()))
         service = sim.classify(self.server.kind, self.path, body)
         number, fault = sim.pick_fault(service)
-        with sim.in_flight(service):
+        with contextlib.ExitStack() as flight:
+            flight.enter_context(sim.in_flight(service))
             if sim.options.latency_ms:
                 time.sleep(sim.options.latency_ms / 1000)
             if fault == "expired_token" and self.server.kind == "graph":
@@ -199,6 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
                         self.wfile.flush()
                         time.sleep(delay)
                 else:
+                    flight.close()  # answered: the client may send its next request as the last bytes land
                     self.wfile.write(payload)
         sim.record(
             LoggedRequest(
