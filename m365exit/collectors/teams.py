@@ -101,7 +101,8 @@ def installed_apps(client: GraphClient, period: str) -> Output:
     purpose="How much chat, meetings and calls are used: the weight of the change for users.",
 )
 def user_activity(csv: bytes | str, period: str) -> Output:
-    frame = ur.live_rows(ur.read_report(csv))
+    frame = ur.live_rows(ur.read_report(csv, ["Is Deleted", "Last Activity Date", "Meetings Organized Count",
+                                              "Call Count"]))
     return Output(facts={
         "teams.users_active": int(ur.active(frame, period).sum()),
         "teams.meetings_organized": ur.total(frame, "Meetings Organized Count"),
@@ -114,5 +115,5 @@ def user_activity(csv: bytes | str, period: str) -> Output:
     purpose="Teams in use, to migrate first or archive.",
 )
 def team_activity(csv: bytes | str, period: str) -> Output:
-    frame = ur.read_report(csv)
+    frame = ur.read_report(csv, ["Last Activity Date"])
     return Output(facts={"teams.teams_active": int(ur.active(frame, period).sum())})

@@ -185,6 +185,10 @@ class _Handler(BaseHTTPRequestHandler):
             if cut_json and len(payload) > 1:
                 payload = payload[: len(payload) // 2]
             self.send_header("Content-Length", str(len(payload)))
+            if fault not in ("reset", "truncate", "slow"):
+                # answered: the client may send its next request as these bytes land (an empty body is
+                # complete with the headers), so the request stops counting as in flight here
+                flight.close()
             self.end_headers()
             if method != "HEAD":
                 if (fault == "reset" or (fault == "truncate" and not cut_json)) and len(payload) > 1:
@@ -200,7 +204,6 @@ class _Handler(BaseHTTPRequestHandler):
                         self.wfile.flush()
                         time.sleep(delay)
                 else:
-                    flight.close()  # answered: the client may send its next request as the last bytes land
                     self.wfile.write(payload)
         sim.record(
             LoggedRequest(
