@@ -15,6 +15,7 @@ M365EXIT_MAX_IN_FLIGHT (requests in flight per service, default 4).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import random
@@ -225,12 +226,14 @@ class GraphClient:
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None, body: Any = None, allow_redirects: bool = True,
-        service: str | None = None, expect_json: bool = False,
+        service: str | None = None, expect_json: bool = False, large: bool = False,
     ) -> requests.Response:
         """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good.
 
         `service` overrides the family the path belongs to (a $batch belongs to its inner requests' service).
         With `expect_json`, a 2xx body that is not whole JSON (cut short) is retried like a dropped connection.
+        With `large` (a report download), the body is gathered in one growing buffer instead of requests'
+        join of its chunks, which holds the body twice at its peak.
         """
         url = self.url(path)
         check_read_only(method, url, body)  # before the token is even fetched: nothing leaves the process
@@ -252,8 +255,11 @@ class GraphClient:
                     # stream=False: requests reads the whole body here, so a reset or a body shorter than its
                     # Content-Length raises (ConnectionError / ChunkedEncodingError) inside this try.
                     response = self.transport.request(
-                        method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects
+                        method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects,
+                        stream=large,
                     )
+                    if large:
+                        _read_whole(response)
                 if expect_json and response.ok:
                     response.json()  # raises requests.JSONDecodeError on a truncated body
             except requests.RequestException as exc:
@@ -328,7 +334,7 @@ class GraphClient:
         path = f"{root}/{function}(period='{period}')"
         # A reset or a short download raises inside request() and is retried from the function call: the
         # download URL is short-lived, so a fresh redirect is the safe way back.
-        return self.request("GET", path).content
+        return self.request("GET", path, large=True).content
 
     def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None
                   ) -> Iterator[tuple[str, int, dict[str, Any]]]:
@@ -399,6 +405,15 @@ class GraphClient:
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
         return {name: {**s.model_dump(), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
+
+
+def _read_whole(response: requests.Response) -> None:
+    """Read a streamed body as `.content` would, without holding it twice (a BytesIO hands its buffer over).
+    A body cut short raises here as it would in `.content` (ChunkedEncodingError, ConnectionError)."""
+    buffer = io.BytesIO()
+    for chunk in response.iter_content(1 << 20):
+        buffer.write(chunk)
+    response._content = buffer.getvalue()  # what requests itself sets once it has read the body
 
 
 def _with_top(path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
