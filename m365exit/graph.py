@@ -342,7 +342,7 @@ class GraphClient:
 
         Yields (path, status, body) in input order. Throttled inner requests are retried in a later
         batch after the longest Retry-After; other inner failures are yielded for the caller to record.
-        (A collection shares its batches across sources through m365exit.batching instead.)
+        (A collection shares its batches across sources through m365exit.collectors.batching instead.)
         """
         chunks = [list(paths[start:start + BATCH_LIMIT]) for start in range(0, len(paths), BATCH_LIMIT)]
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="graph-batch") as pool:

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
-from m365exit.batching import SharedBatches
 from m365exit.collectors import Output
+from m365exit.collectors.batching import SharedBatches
 from m365exit.graph import GraphClient, GraphError, inner_error
 
 NAMED = 20  # objects named in the note; the count says how many more

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from m365exit.batching import SharedBatches
 from m365exit.collectors import Collection, Issue, Source, SourceResult, load_all, merge
+from m365exit.collectors.batching import SharedBatches
 from m365exit.collectors.fanout import joined
 from m365exit.errors import GraphUnreachableError
 from m365exit.graph import GraphClient, GraphError

@@ -185,6 +185,22 @@ class _Handler(BaseHTTPRequestHandler):
             if cut_json and len(payload) > 1:
                 payload = payload[: len(payload) // 2]
             self.send_header("Content-Length", str(len(payload)))
+            # logged before the client can read the answer: a test that looks right after its call finds it
+            sim.record(
+                LoggedRequest(
+                    time.time(),
+                    self.server.kind if resp.service != "auth" else "auth",
+                    method,
+                    self.path,
+                    resp.service,
+                    resp.status,
+                    len(payload),
+                    authorization_sent=bool(headers.get("Authorization")),
+                    batch=resp.batch,
+                    throttled=resp.throttled,
+                    fault=fault or "",
+                )
+            )
             if fault not in ("reset", "truncate", "slow"):
                 # answered: the client may send its next request as these bytes land (an empty body is
                 # complete with the headers), so the request stops counting as in flight here
@@ -205,21 +221,6 @@ class _Handler(BaseHTTPRequestHandler):
                         time.sleep(delay)
                 else:
                     self.wfile.write(payload)
-        sim.record(
-            LoggedRequest(
-                time.time(),
-                self.server.kind if resp.service != "auth" else "auth",
-                method,
-                self.path,
-                resp.service,
-                resp.status,
-                len(payload),
-                authorization_sent=bool(headers.get("Authorization")),
-                batch=resp.batch,
-                throttled=resp.throttled,
-                fault=fault or "",
-            )
-        )
 
     def _hang_up(self, *, reset: bool) -> None:
         """Close the connection mid-body; with SO_LINGER 0 the peer gets a TCP RST (connection reset)."""
