@@ -5,7 +5,8 @@ The only module besides the CLI that imports rich; the pipeline reports progress
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -21,23 +22,61 @@ stdout = Console(highlight=False, soft_wrap=True)
 
 
 class Progress(Protocol):
+    """Steps one after another (`step`), or sources side by side: `plan` the sources per workload, then
+    `started` and `finished` as each runs (called from any thread)."""
+
     def step(self, label: str) -> None: ...
+    def plan(self, totals: Mapping[str, int]) -> None: ...
+    def started(self, workload: str, label: str) -> None: ...
+    def finished(self, workload: str) -> None: ...
 
 
 class _Silent:
     def step(self, label: str) -> None:
         pass
 
+    def plan(self, totals: Mapping[str, int]) -> None:
+        pass
+
+    def started(self, workload: str, label: str) -> None:
+        pass
+
+    def finished(self, workload: str) -> None:
+        pass
+
 
 class _Bar:
     def __init__(self, bar: RichProgress, task: TaskID) -> None:
         self._bar, self._task, self._started = bar, task, False
+        self._workloads: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
 
     def step(self, label: str) -> None:
         if self._started:
             self._bar.advance(self._task)
         self._started = True
         self._bar.update(self._task, description=escape(label))
+
+    def plan(self, totals: Mapping[str, int]) -> None:
+        """One line per workload under the overall bar."""
+        with self._lock:
+            for workload, total in totals.items():
+                self._workloads[workload] = self._bar.add_task(escape(f"  {workload}"), total=total)
+
+    def started(self, workload: str, label: str) -> None:
+        with self._lock:
+            task = self._workloads.get(workload)
+            if task is not None:
+                self._bar.update(task, description=escape(f"  {workload}: {label}"))
+
+    def finished(self, workload: str) -> None:
+        with self._lock:
+            task = self._workloads.get(workload)
+            if task is not None:
+                self._bar.advance(task)
+                if self._bar.tasks[task].finished:
+                    self._bar.update(task, description=escape(f"  {workload}: done"))
+            self._bar.advance(self._task)
 
 
 class Settings:

@@ -3,7 +3,9 @@
 It pages until `@odata.nextLink` is absent (an empty page is not the end), honours Retry-After (decimals,
 and inside $batch), backs off with jitter where Graph gives no hint, renews the token on a 401, retries a
 body cut short or reset mid-way, packs fan-out requests 20 to a $batch, keeps a bounded number of requests
-in flight per service, and accounts for every request per service (DESIGN §8).
+in flight per service, and accounts for every request per service (DESIGN §8). A 429 without Retry-After
+is never retried sooner than `THROTTLE_FLOOR_S` (some endpoints allow one request per second and count the
+rejected ones too); above that floor the backoff is exponential with jitter.
 
 Tuning for tests and slow links, from the environment when not passed: M365EXIT_MAX_WAIT (seconds of
 throttling waits a call may spend, default 300), M365EXIT_BACKOFF_BASE (first backoff in seconds, default 1),
@@ -13,11 +15,13 @@ M365EXIT_MAX_IN_FLIGHT (requests in flight per service, default 4).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
@@ -30,6 +34,7 @@ from m365exit.snapshot import ServiceRequests
 from m365exit.transport import Transport, check_read_only
 
 BATCH_LIMIT = 20
+THROTTLE_FLOOR_S = 1.0
 T = TypeVar("T")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -61,7 +66,7 @@ def service_of(path: str) -> str:
             p = p.split(marker, 1)[1]
     p = p.lstrip("/")
     families = [
-        ("reports/", "reports"), ("copilot/reports", "reports"),
+        ("reports/", "reports"), ("copilot/reports", "reports"), ("admin/reportsettings", "reports"),
         ("identity/conditionalaccess", "conditionalAccess"),
         ("sites", "sharepoint"), ("drives", "sharepoint"),
         ("teams", "teams"), ("devicemanagement", "intune"),
@@ -145,16 +150,23 @@ class GraphClient:
         self._lock = threading.Lock()
         self._token_lock = threading.Lock()  # MSAL's token cache is not safe across threads
         self._memo: dict[str, Any] = {}
+        self._memo_locks: dict[str, threading.Lock] = {}
 
     def remember(self, key: str, value: Any) -> None:
         """Keep what one listing saw for a later source, so it need not list again."""
-        self._memo[key] = value
+        with self._lock:
+            self._memo[key] = value
 
     def memo(self, key: str, load: Callable[[], T]) -> T:
-        """A listing several sources need, fetched once per run."""
-        if key not in self._memo:
-            self._memo[key] = load()
-        return cast(T, self._memo[key])
+        """A listing several sources need, fetched once per run (one thread loads, the others wait)."""
+        with self._lock:
+            guard = self._memo_locks.setdefault(key, threading.Lock())
+        with guard:
+            if key not in self._memo:
+                value = load()
+                with self._lock:
+                    self._memo[key] = value
+            return cast(T, self._memo[key])
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -168,7 +180,10 @@ class GraphClient:
             for name, delta in deltas.items():
                 setattr(stats, name, getattr(stats, name) + delta)
 
-    def _backoff(self, attempt: int) -> float:
+    def _backoff(self, attempt: int, *, throttled: bool = False) -> float:
+        """Exponential with jitter; a 429 that gave no Retry-After waits at least THROTTLE_FLOOR_S."""
+        if throttled:
+            return float(max(THROTTLE_FLOOR_S, self.backoff_base * 2**attempt) * (1 + 0.5 * self._rng.random()))
         return float(self.backoff_base * (2**attempt) * (0.5 + self._rng.random()))
 
     def _wait(self, seconds: float, waited: float, endpoint: str) -> float:
@@ -193,6 +208,13 @@ class GraphClient:
         with self._token_lock:
             return self.tokens.token(force_refresh=force_refresh)
 
+    def _renew(self, expired: str) -> None:
+        """Renew the token once however many threads saw it refused: a thread whose token another one
+        already renewed just uses the new one."""
+        with self._token_lock:
+            if self.tokens.token() == expired:
+                self.tokens.token(force_refresh=True)
+
     @contextlib.contextmanager
     def _slot(self, service: str) -> Iterator[None]:
         """Hold one of the service's in-flight slots while a request is on the wire (never while waiting)."""
@@ -204,34 +226,40 @@ class GraphClient:
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None, body: Any = None, allow_redirects: bool = True,
-        service: str | None = None, expect_json: bool = False,
+        service: str | None = None, expect_json: bool = False, large: bool = False,
     ) -> requests.Response:
         """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good.
 
         `service` overrides the family the path belongs to (a $batch belongs to its inner requests' service).
         With `expect_json`, a 2xx body that is not whole JSON (cut short) is retried like a dropped connection.
+        With `large` (a report download), the body is gathered in one growing buffer instead of requests'
+        join of its chunks, which holds the body twice at its peak.
         """
         url = self.url(path)
         check_read_only(method, url, body)  # before the token is even fetched: nothing leaves the process
         endpoint = urlsplit(url).path
         service = service or service_of(url)
         waited = 0.0
-        refreshed = False
+        renewals = 0  # tokens renewed for this call (a second expiry may come during a long one)
         attempt = 0  # retries Graph gave no Retry-After for (5xx, throttling without a hint)
         broken = 0  # connection failures and bodies cut short
         while True:
             held = self._held_for(service)
             if held:
                 waited = self._wait(held, waited, endpoint)
-            hdrs = {"Authorization": f"Bearer {self._token()}", **(headers or {})}
+            token = self._token()
+            hdrs = {"Authorization": f"Bearer {token}", **(headers or {})}
             started = time.monotonic()
             try:
                 with self._slot(service):
                     # stream=False: requests reads the whole body here, so a reset or a body shorter than its
                     # Content-Length raises (ConnectionError / ChunkedEncodingError) inside this try.
                     response = self.transport.request(
-                        method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects
+                        method, url, params=params, headers=hdrs, json=body, allow_redirects=allow_redirects,
+                        stream=large,
                     )
+                    if large:
+                        _read_whole(response)
                 if expect_json and response.ok:
                     response.json()  # raises requests.JSONDecodeError on a truncated body
             except requests.RequestException as exc:
@@ -251,9 +279,9 @@ class GraphClient:
             # A report answers 302 and requests follows it: each hop is a request on the wire.
             self._count(service, requests=1 + len(response.history), bytes=len(response.content),
                         seconds=time.monotonic() - started)
-            if status == 401 and not refreshed:
-                refreshed = True  # an expired token mid-run: renew once, then believe Graph
-                self._token(force_refresh=True)
+            if status == 401 and renewals < 2:
+                renewals += 1  # an expired token mid-run: renew it, then believe Graph
+                self._renew(token)
                 self._count(service, retries=1)
                 continue
             delay = parse_retry_after(response.headers.get("Retry-After"))
@@ -263,7 +291,7 @@ class GraphClient:
                 throttled = status == 429 or (status == 503 and delay is not None)
                 self._count(service, throttled=int(throttled), retries=1)
                 if delay is None:
-                    delay = self._backoff(attempt)
+                    delay = self._backoff(attempt, throttled=status == 429)
                     attempt += 1
                 if throttled:
                     self._hold(service, delay)  # the top of the loop waits, with every other thread
@@ -306,7 +334,7 @@ class GraphClient:
         path = f"{root}/{function}(period='{period}')"
         # A reset or a short download raises inside request() and is retried from the function call: the
         # download URL is short-lived, so a fresh redirect is the safe way back.
-        return self.request("GET", path).content
+        return self.request("GET", path, large=True).content
 
     def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None
                   ) -> Iterator[tuple[str, int, dict[str, Any]]]:
@@ -314,29 +342,33 @@ class GraphClient:
 
         Yields (path, status, body) in input order. Throttled inner requests are retried in a later
         batch after the longest Retry-After; other inner failures are yielded for the caller to record.
+        (A collection shares its batches across sources through m365exit.collectors.batching instead.)
         """
-        chunks = [list(range(start, min(start + BATCH_LIMIT, len(paths))))
-                  for start in range(0, len(paths), BATCH_LIMIT)]
+        chunks = [list(paths[start:start + BATCH_LIMIT]) for start in range(0, len(paths), BATCH_LIMIT)]
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="graph-batch") as pool:
             # map() keeps input order and holds at most the results not yet consumed.
-            for chunk, results in zip(chunks, pool.map(lambda c: self._batch_chunk(paths, c, headers), chunks),
-                                      strict=True):
-                for index in chunk:
-                    status, body = results[index]
-                    yield paths[index], status, body
+            for chunk, results in zip(chunks, pool.map(lambda c: self.batch_round(c, headers), chunks), strict=True):
+                for path, (status, body) in zip(chunk, results, strict=True):
+                    yield path, status, body
 
-    def _batch_chunk(self, paths: Sequence[str], chunk: list[int], headers: Mapping[str, str] | None
-                     ) -> dict[int, tuple[int, dict[str, Any]]]:
-        pending = {index: paths[index] for index in chunk}
+    def batch_round(self, paths: Sequence[str], headers: Mapping[str, str] | None = None
+                    ) -> list[tuple[int, dict[str, Any]]]:
+        """Up to 20 GETs in one $batch, retried until each has a final answer; (status, body) in input order.
+
+        The envelope counts as a request of the service most of its inner requests belong to (as Graph's
+        simulator counts it); a throttled inner request pauses its own service only.
+        """
+        pending = dict(enumerate(paths))
         results: dict[int, tuple[int, dict[str, Any]]] = {}
         extra = {"headers": dict(headers)} if headers else {}
-        service = service_of(next(iter(pending.values())))  # fan-out paths share a service
+        inner_service = {index: service_of(path) for index, path in pending.items()}
         waited = 0.0
         attempt = 0  # rounds with failures Graph gave no Retry-After for
         while pending:
-            held = self._held_for(service)
-            if held:  # counts toward this chunk's wait cap, however many rounds it takes
+            held = max(self._held_for(inner_service[i]) for i in pending)
+            if held:  # counts toward this batch's wait cap, however many rounds it takes
                 waited = self._wait(held, waited, "/$batch")
+            service = Counter(inner_service[i] for i in pending).most_common(1)[0][0]
             body = {"requests": [{"id": str(i), "method": "GET", "url": "/" + p.lstrip("/"), **extra}
                                  for i, p in pending.items()]}
             self._count(service, batches=1, inner_requests=len(pending))
@@ -350,11 +382,11 @@ class GraphClient:
                 inner_headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
                 delay = parse_retry_after(inner_headers.get("retry-after"))
                 if status in RETRY_STATUSES and (delay is not None or attempt < self.max_retries):
-                    self._count(service, throttled=int(status == 429), retries=1)
+                    self._count(inner_service[index], throttled=int(status == 429), retries=1)
                     if delay is not None:
-                        self._hold(service, delay)  # retried in the next round, after the pause
+                        self._hold(inner_service[index], delay)  # retried in the next round, after the pause
                     else:
-                        unhinted = max(unhinted, self._backoff(attempt))
+                        unhinted = max(unhinted, self._backoff(attempt, throttled=status == 429))
                     continue
                 inner_body = response.get("body")
                 results[index] = (status, inner_body if isinstance(inner_body, dict) else {})
@@ -368,11 +400,20 @@ class GraphClient:
         for index in pending:  # Graph never answered these ids: report them failed rather than loop
             results[index] = (504, {"error": {"code": "NoBatchResponse",
                                               "message": "$batch returned no response for this request."}})
-        return results
+        return [results[index] for index in range(len(paths))]
 
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
         return {name: {**s.model_dump(), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
+
+
+def _read_whole(response: requests.Response) -> None:
+    """Read a streamed body as `.content` would, without holding it twice (a BytesIO hands its buffer over).
+    A body cut short raises here as it would in `.content` (ChunkedEncodingError, ConnectionError)."""
+    buffer = io.BytesIO()
+    for chunk in response.iter_content(1 << 20):
+        buffer.write(chunk)
+    response._content = buffer.getvalue()  # what requests itself sets once it has read the body
 
 
 def _with_top(path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

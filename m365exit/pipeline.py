@@ -83,8 +83,11 @@ def collect(
 
         def on_source(source: Source) -> None:
             if progress:
-                progress.step(f"{source.workload}: {source.name}")
+                progress.started(source.workload, source.name)
 
+        if progress:
+            registry = load_all()
+            progress.plan({w: len(registry[w].sources) for w in workloads})
         started = clock().replace(microsecond=0)
         done: dict[str, SourceResult] = {}
         if checkpoint is not None:
@@ -95,6 +98,9 @@ def collect(
                                     f"{source_count(workloads)} sources already collected." if done else "")
             if note and notify:
                 notify(note, bool(resumed.note))
+            if progress:  # the sources a checkpoint kept count as done on the bar
+                for kept in done:
+                    progress.finished(kept.split(".", 1)[0])
 
         def on_done(finished: SourceResult) -> None:
             lost = next((i for i in finished.issues if finished.network_failure and i.status is None), None)
@@ -104,6 +110,8 @@ def collect(
                     "" if checkpoint else "Check the network and run again.")
             if checkpoint is not None:
                 checkpoint.record(finished)
+            if progress:
+                progress.finished(finished.key.split(".", 1)[0])
 
         try:
             result = run_sources(client, options.period, workloads, on_source, done=done, on_done=on_done)
@@ -136,6 +144,7 @@ def collect(
             issues=[snap.CollectionIssue(**vars(issue)) for issue in result.issues],
             requests={name: snap.ServiceRequests(**stats) for name, stats in
                       (checkpoint.requests() if checkpoint else client.accounting()).items()},
+            coverage={name: snap.Coverage(**c) for name, c in sorted(result.coverage.items())},
         )
     return _pseudonymized(collected, key, options)
 

@@ -58,6 +58,15 @@ class ServiceRequests(BaseModel):
     seconds: float = 0.0
 
 
+class Coverage(BaseModel):
+    """What a fact computed over a fan-out covers when some objects could not be read (DESIGN §5)."""
+
+    model_config = ConfigDict(extra="forbid")
+    covered: int = Field(ge=0)
+    total: int = Field(ge=0)
+    unit: str
+
+
 class Snapshot(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     schema_: Literal["m365exit.snapshot/1"] = Field(default="m365exit.snapshot/1", alias="schema")
@@ -75,6 +84,8 @@ class Snapshot(BaseModel):
         default_factory=list, exclude_if=lambda v: not v,
         description="What was pseudonymised (people, resources); absent when nothing was.",
     )
+    coverage: dict[str, Coverage] = Field(
+        default_factory=dict, description="Facts counted over the readable objects of a fan-out: lower bounds.")
 
     @field_validator("facts")
     @classmethod

@@ -178,3 +178,42 @@ def test_top_is_added_at_the_maximum(make) -> None:  # type: ignore[no-untyped-d
     list(client.iter_items("users", {"$select": "id"}))
     first = next(e.path for e in sim.request_log if "/users" in e.path)
     assert "top=999" in first.replace("%24", "$")
+
+
+def test_a_429_without_retry_after_waits_at_least_a_second_then_doubles(make) -> None:  # type: ignore[no-untyped-def]
+    """Conditional access allows one request per second and sends no Retry-After: however short the
+    configured backoff, the client never comes back sooner than a second; above that, exponential + jitter."""
+    sim = make(throttling=Throttling(endless=frozenset({"conditionalAccess"})))
+    client, sleep = client_for(sim, backoff_base=0.01, max_wait=100)
+    with pytest.raises(GraphError):
+        client.get_json("identity/conditionalAccess/policies")
+    assert len(sleep.waits) == 6 and all(wait >= 1.0 for wait in sleep.waits)
+    assert all(1.0 <= wait <= 1.5 for wait in sleep.waits)  # 0.01 x 2**5 is still under the floor
+
+    client, sleep = client_for(sim, backoff_base=0.5, max_wait=1000)
+    with pytest.raises(GraphError):
+        client.get_json("identity/conditionalAccess/policies")
+    for attempt, wait in enumerate(sleep.waits):
+        floor = max(1.0, 0.5 * 2**attempt)
+        assert floor <= wait <= 1.5 * floor
+
+
+def test_batch_inside_without_retry_after_keeps_the_floor(make) -> None:  # type: ignore[no-untyped-def]
+    sim = make(throttling=Throttling(endless=frozenset({"conditionalAccess"})))
+    client, sleep = client_for(sim, backoff_base=0.01, max_wait=100, max_retries=2)
+    [(status, _)] = client.batch_round(["identity/conditionalAccess/policies?$select=id"])
+    assert status == 429  # given up after the retries, reported to the caller
+    assert sleep.waits and all(wait >= 1.0 for wait in sleep.waits)
+
+
+def test_one_request_per_second_counting_rejections_is_read_after_the_floor(make) -> None:  # type: ignore[no-untyped-def]
+    """The documented 1 request/s of conditional access, counting the rejected requests too: a client that
+    came back sooner than a second would stay locked out; with the floor it gets through on its first retry."""
+    sim = make(throttling=Throttling(services=frozenset({"conditionalAccess"})))
+    transport = Transport(verify=str(sim.ca_path))
+    client = GraphClient(transport, token_provider(AuthSettings.from_env(sim.env()), transport), sim.graph_endpoint,
+                         backoff_base=0.01)
+    for _ in range(2):
+        assert client.get_json("identity/conditionalAccess/policies")["value"]
+    stats = client.accounting()["conditionalAccess"]
+    assert (stats["requests"], stats["throttled"], stats["retries"]) == (3, 1, 1)

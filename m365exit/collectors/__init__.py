@@ -1,20 +1,21 @@
 """Collectors: one module per workload, each a set of sources (one endpoint → the facts it feeds).
 
 A source fails alone: its facts stay absent and an issue says why, naming the permission that would fix it;
-the other sources and workloads carry on (DESIGN §2, §5).
+the other sources and workloads carry on (DESIGN §2, §5). Sources run as a concurrent plan (collectors.plan,
+DESIGN §11): each declares the listings it needs, and runs as soon as they exist.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from m365exit.errors import GraphUnreachableError
 from m365exit.facts import FACTS
-from m365exit.graph import GraphClient, GraphError, inner_error
+from m365exit.graph import GraphClient
 
 FactValue = int | float | bool | str
 Row = dict[str, Any]
@@ -22,12 +23,17 @@ Row = dict[str, Any]
 
 @dataclass
 class Output:
-    """What one source produced. `absent` names facts it knowingly could not compute, with the reason."""
+    """What one source produced. `absent` names facts it knowingly could not compute, with the reason;
+    `coverage` and `notes` come from a fan-out some of whose objects could not be read (DESIGN §5);
+    `shares` holds the listings it read for other sources (team ids and names...), JSON-ready."""
 
     facts: dict[str, FactValue] = field(default_factory=dict)
     tables: dict[str, list[Row]] = field(default_factory=dict)
     tenant: dict[str, Any] = field(default_factory=dict)
     absent: dict[str, str] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # {"status", "code", "message"}: one issue each
+    shares: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,10 +47,17 @@ class Source:
     purpose: str = ""
     licence: str = ""  # a licence the endpoint needs besides the permission (e.g. Intune, Entra ID P1)
     also: tuple[str, ...] = ()  # further permissions, when a source reads a second endpoint
+    needs: tuple[str, ...] = ()  # listings it reads (LISTINGS), waited for when another source provides them
+    provides: tuple[str, ...] = ()  # listings it leaves in Output.shares
+    batched: bool = False  # its GETs join the collection's shared $batch envelopes
 
     @property
     def permissions(self) -> tuple[str, ...]:
         return (self.permission, *self.also)
+
+    @property
+    def key(self) -> str:
+        return f"{self.workload}.{self.name}"
 
 
 @dataclass
@@ -55,7 +68,8 @@ class Collector:
 
     def source(
         self, name: str, *, endpoint: str, permission: str, facts: Iterable[str] = (), purpose: str = "",
-        licence: str = "", also: Iterable[str] = (),
+        licence: str = "", also: Iterable[str] = (), needs: Iterable[str] = (), provides: Iterable[str] = (),
+        batched: bool = False,
     ) -> Callable[[Callable[[GraphClient, str], Output]], Callable[[GraphClient, str], Output]]:
         declared = tuple(facts)
         unknown = [f for f in declared if f not in FACTS]
@@ -64,7 +78,7 @@ class Collector:
 
         def register(run: Callable[[GraphClient, str], Output]) -> Callable[[GraphClient, str], Output]:
             self.sources.append(Source(self.id, name, endpoint, permission, declared, run, purpose, licence,
-                                       tuple(also)))
+                                       tuple(also), tuple(needs), tuple(provides), batched))
             return run
 
         return register
@@ -77,6 +91,7 @@ class Collector:
 REGISTRY: dict[str, Collector] = {}
 
 ReportParser = Callable[[bytes | str, str], Output]
+_PARSING = threading.Lock()
 REPORTS: dict[str, ReportParser] = {}
 """Usage-report function → parser of its CSV (given the period); `m365exit import` reads files with these."""
 
@@ -90,7 +105,9 @@ def report_source(
         REPORTS[function] = parse
 
         def run(client: GraphClient, period: str) -> Output:
-            return parse(client.report_csv(function, period, root=root), period)
+            csv = client.report_csv(function, period, root=root)
+            with _PARSING:  # one report's table in memory at a time; parsing holds the GIL anyway
+                return parse(csv, period)
 
         owner.source(name, endpoint=f"/{root}/{function}", permission="Reports.Read.All", facts=facts,
                      purpose=purpose)(run)
@@ -118,23 +135,6 @@ def load_all() -> dict[str, Collector]:
     return {name: REGISTRY[name] for name in ranked}
 
 
-def fan_out(client: GraphClient, paths: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """GET each path through $batch (20 a request) and follow any nextLink. A failed inner request fails
-    the whole source, so no count is ever silently short."""
-    bodies = []
-    for path, status, body in client.batch_get(paths):
-        if status >= 400:
-            code, message = inner_error(body)
-            raise GraphError("/" + path.split("?")[0], status, code, message)
-        items = list(body.get("value") or [])
-        next_link = body.get("@odata.nextLink")
-        if next_link:
-            for page in client.iter_pages(str(next_link)):
-                items.extend(page)
-        bodies.append((path, {"value": items}))
-    return bodies
-
-
 @dataclass
 class Issue:
     workload: str
@@ -147,66 +147,26 @@ class Issue:
 
 
 @dataclass
-class Collection:
-    facts: dict[str, FactValue] = field(default_factory=dict)
-    provenance: dict[str, str] = field(default_factory=dict)
-    tables: dict[str, list[Row]] = field(default_factory=dict)
-    tenant: dict[str, Any] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    network_failures: int = 0
-    sources_run: int = 0
-
-
-def _issue_for(source: Source, error: GraphError) -> Issue:
-    if error.status in (401, 403):
-        needed = " and ".join(source.permissions)
-        message = f"Permission {needed} is not granted (or not consented) for this application."
-        if source.licence:
-            message += f" The tenant may also lack {source.licence}."
-    elif error.status == 400 and source.licence:  # e.g. Intune: "Request not applicable to target tenant."
-        message = f"{error.message} The tenant may lack {source.licence}.".strip()
-    elif error.kind == "throttled":
-        message = error.message
-    elif error.kind == "network":
-        message = f"The request could not reach Graph ({error.code})."
-    else:
-        message = error.message or f"Graph answered {error.status}."
-    permission = ", ".join(source.permissions) if error.status in (401, 403) else source.permission
-    return Issue(source.workload, source.endpoint, error.status, error.code, permission, message,
-                 list(source.facts))
-
-
-@dataclass
 class SourceResult:
-    """One source's outcome, as a checkpoint keeps it (plain data: dataclasses.asdict serialises it)."""
+    """One source's part of a collection, JSON-ready (dataclasses.asdict) so a checkpoint can keep it."""
 
     key: str  # stable "workload.source-name"
     output: Output | None  # None when the source failed
     issues: list[Issue]
     network_failure: bool = False
-    memo: dict[str, Any] = field(default_factory=dict)  # listings this source produced, JSON-serialisable
+    memo: dict[str, Any] = field(default_factory=dict)  # listings this source produced (team ids and names...)
 
 
-def source_key(source: Source) -> str:
-    return f"{source.workload}.{source.name}"
-
-
-def _run_one(client: GraphClient, source: Source, period: str) -> SourceResult:
-    before = set(client._memo)
-    try:
-        output = source.run(client, period)
-    except GraphError as error:
-        if error.kind == "network" and not client.answered:
-            raise GraphUnreachableError(
-                f"Graph could not be reached ({error.code} on {error.endpoint}): nothing was collected.",
-                "Check the network, the proxy, REQUESTS_CA_BUNDLE and --cloud / --graph-endpoint.",
-            ) from None
-        return SourceResult(source_key(source), None, [_issue_for(source, error)],
-                            network_failure=error.kind in ("network", "throttled"))  # nothing got through
-    issues = [Issue(source.workload, source.endpoint, None, "DataNotAvailable", "", reason, [fact])
-              for fact, reason in sorted(output.absent.items())]
-    memo = {key: client._memo[key] for key in sorted(set(client._memo) - before)}
-    return SourceResult(source_key(source), output, issues, memo=memo)
+@dataclass
+class Collection:
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    tenant: dict[str, Any] = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    network_failures: int = 0
+    sources_run: int = 0
 
 
 def run_sources(
@@ -215,33 +175,14 @@ def run_sources(
     done: Mapping[str, SourceResult] | None = None,
     on_done: Callable[[SourceResult], None] | None = None,
 ) -> Collection:
-    """Run the sources of the chosen workloads (all when None), in registry order.
+    """Run the sources of the chosen workloads (all when None) as a concurrent plan (collectors.plan).
 
-    Sources in `done` (a checkpoint's) are not run again: their results, and the listings they left for
-    later sources, are merged as if they had just run. `on_done` hears of each source as it finishes.
+    `done` holds sources already finished (not run again, merged as if run); `on_done` is called once per
+    source that finishes, from any thread. The result is merged in registry order, whatever the timing.
     """
-    registry = load_all()
-    chosen = list(registry) if workloads is None else list(workloads)
-    done = done or {}
-    for earlier in done.values():
-        for key, value in earlier.memo.items():
-            client.remember(key, value)
-    result = Collection()
-    for workload in chosen:
-        for source in registry[workload].sources:
-            finished = done.get(source_key(source))
-            if finished is None:
-                if on_source:
-                    on_source(source)
-                finished = _run_one(client, source, period)
-                if on_done:
-                    on_done(finished)
-            result.sources_run += 1
-            result.network_failures += finished.network_failure
-            if finished.output is not None:
-                merge(result, finished.output, source.endpoint)
-            result.issues.extend(finished.issues)
-    return result
+    from m365exit.collectors.plan import run_plan
+
+    return run_plan(client, period, workloads, on_source, done=done, on_done=on_done)
 
 
 def merge(result: Collection, output: Output, origin: str) -> None:
@@ -251,6 +192,7 @@ def merge(result: Collection, output: Output, origin: str) -> None:
     for name, rows in output.tables.items():
         result.tables[name] = rows
     result.tenant.update(output.tenant)
+    result.coverage.update(output.coverage)
 
 
 def counts(items: Iterable[Mapping[str, Any]], rules: Mapping[str, Callable[[Mapping[str, Any]], bool]]

@@ -14,5 +14,5 @@ copilot = collector("copilot", "Microsoft 365 Copilot")
     purpose="Users relying on Copilot, whose workflows need an alternative or a decision.",
 )
 def usage(csv: bytes | str, period: str) -> Output:
-    frame = ur.read_report(csv)
+    frame = ur.read_report(csv, ["Last Activity Date"])
     return Output(facts={"copilot.users": len(frame), "copilot.users_active": int(ur.active(frame, period).sum())})

@@ -13,6 +13,6 @@ engage = collector("engage", "Viva Engage (Yammer)")
     purpose="Whether the enterprise social network is used enough to need a replacement.",
 )
 def user_activity(csv: bytes | str, period: str) -> Output:
-    frame = ur.read_report(csv)
+    frame = ur.read_report(csv, ["Last Activity Date", "Posted Count"])
     return Output(facts={"engage.users_active": int(ur.active(frame, period).sum()),
                          "engage.posts": ur.total(frame, "Posted Count")})

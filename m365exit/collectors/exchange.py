@@ -17,7 +17,8 @@ TOP_MAILBOXES = 25
     purpose="Mailboxes and the mail volume to migrate.",
 )
 def mailbox_usage(csv: bytes | str, period: str) -> Output:
-    frame = ur.live_rows(ur.read_report(csv))
+    frame = ur.live_rows(ur.read_report(csv, ["Is Deleted", "Storage Used (Byte)", "Item Count", "Has Archive",
+                                              "Recipient Type", "User Principal Name"]))
     facts: dict[str, int | float | bool | str] = {
         "exchange.mailboxes": len(frame),
         "exchange.storage_bytes": ur.total(frame, "Storage Used (Byte)"),
@@ -59,5 +60,5 @@ def rooms(client: GraphClient, period: str) -> Output:
     purpose="People who use mail in the period: the users a new mail service must serve on day one.",
 )
 def email_activity(csv: bytes | str, period: str) -> Output:
-    frame = ur.live_rows(ur.read_report(csv))
+    frame = ur.live_rows(ur.read_report(csv, ["Is Deleted", "Last Activity Date"]))
     return Output(facts={"exchange.users_active": int(ur.active(frame, period).sum())})

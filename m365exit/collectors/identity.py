@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from m365exit.collectors import Output, collector, counts
+from m365exit.collectors.fanout import shared_get
 from m365exit.graph import GraphClient
 
 identity = collector("identity", "Entra ID: identities, groups, single sign-on, access policies")
@@ -37,19 +38,20 @@ def users(client: GraphClient, period: str) -> Output:
 
 
 @identity.source(
-    "groups", endpoint="/groups", permission="GroupMember.Read.All",
+    "groups", endpoint="/groups", permission="GroupMember.Read.All", provides=["unified_groups"],
     facts=["identity.groups_total", "identity.groups_m365", "identity.groups_security",
            "identity.groups_distribution", "identity.groups_mail_security", "identity.groups_dynamic"],
     purpose="Groups to recreate: Microsoft 365 groups, security and distribution lists, dynamic membership.",
 )
 def groups(client: GraphClient, period: str) -> Output:
-    unified: list[str] = []
+    unified: list[dict[str, str]] = []
 
     def items() -> Iterator[dict[str, Any]]:
-        for group in client.iter_items("groups", {"$select": "id,groupTypes,mailEnabled,securityEnabled",
-                                                  "$top": PAGE}):
+        for group in client.iter_items("groups", {
+            "$select": "id,displayName,groupTypes,mailEnabled,securityEnabled", "$top": PAGE,
+        }):
             if "Unified" in _group_types(group):
-                unified.append(str(group["id"]))
+                unified.append({"id": str(group["id"]), "name": str(group.get("displayName") or "")})
             yield group
 
     def plain(g: Mapping[str, Any]) -> bool:
@@ -65,8 +67,7 @@ def groups(client: GraphClient, period: str) -> Output:
         and bool(g.get("securityEnabled")),
         "identity.groups_dynamic": lambda g: "DynamicMembership" in _group_types(g),
     })
-    client.remember("unified_groups", unified)  # planner reads plans per Microsoft 365 group
-    return Output(facts=dict(totals))
+    return Output(facts=dict(totals), shares={"unified_groups": unified})  # Planner reads plans per group
 
 
 @identity.source(
@@ -94,11 +95,11 @@ def service_principals(client: GraphClient, period: str) -> Output:
 
 @identity.source(
     "conditional-access", endpoint="/identity/conditionalAccess/policies", permission="Policy.Read.All",
-    facts=["identity.ca_policies", "identity.ca_policies_enabled"], licence="Microsoft Entra ID P1",
+    facts=["identity.ca_policies", "identity.ca_policies_enabled"], licence="Microsoft Entra ID P1", batched=True,
     purpose="Access policies whose intent must be rebuilt in the new identity provider.",
 )
 def conditional_access(client: GraphClient, period: str) -> Output:
-    policies = list(client.iter_items("identity/conditionalAccess/policies", {"$select": "id,displayName,state"}))
+    policies = shared_get(client, "identity/conditionalAccess/policies?$select=id,displayName,state").get("value") or []
     rows = sorted(({"name": str(p.get("displayName") or ""), "state": str(p.get("state") or "")} for p in policies),
                   key=lambda r: (r["state"], r["name"].lower()))
     return Output(
@@ -110,14 +111,14 @@ def conditional_access(client: GraphClient, period: str) -> Output:
 
 @identity.source(
     "domains", endpoint="/domains", permission="Domain.Read.All",
-    facts=["identity.domains_verified", "identity.domains_federated"],
+    facts=["identity.domains_verified", "identity.domains_federated"], batched=True,
     purpose="Mail and sign-in domains to move; federated domains depend on an external identity provider.",
 )
 def domains(client: GraphClient, period: str) -> Output:
     rows: list[dict[str, Any]] = sorted(
         ({"domain": str(d.get("id") or ""), "verified": bool(d.get("isVerified")),
           "authentication": str(d.get("authenticationType") or ""), "default": bool(d.get("isDefault"))}
-         for d in client.iter_items("domains")),
+         for d in shared_get(client, "domains").get("value") or []),
         key=lambda r: str(r["domain"]),
     )
     default = next((r["domain"] for r in rows if r["default"]), "")

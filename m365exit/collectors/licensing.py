@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from m365exit.collectors import Output, collector
+from m365exit.collectors.fanout import shared_get
 from m365exit.facts import FREE_SKUS
 from m365exit.graph import GraphClient
 
@@ -16,14 +17,13 @@ licensing = collector("licensing", "Licences and subscriptions")
     # the tenant source needs Organization.Read.All anyway, so one grant serves both: a smaller set.
     "subscribed-skus", endpoint="/subscribedSkus", permission="Organization.Read.All",
     facts=["licensing.seats_purchased", "licensing.seats_assigned", "licensing.skus",
-           "licensing.paid_seats_purchased", "licensing.paid_seats_assigned"],
+           "licensing.paid_seats_purchased", "licensing.paid_seats_assigned"], batched=True,
     purpose="Seats purchased and assigned per SKU, for today's licence spend.",
 )
 def subscribed_skus(client: GraphClient, period: str) -> Output:
     # subscribedSkus supports only $select: no paging, no $filter (graph-facts §1).
-    skus = list(client.iter_items(
-        "subscribedSkus", {"$select": "skuId,skuPartNumber,prepaidUnits,consumedUnits,capabilityStatus,appliesTo"}
-    ))
+    skus = shared_get(client, "subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits,"
+                              "capabilityStatus,appliesTo").get("value") or []
     rows: list[dict[str, Any]] = sorted(
         (
             {

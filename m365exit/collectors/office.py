@@ -15,7 +15,7 @@ office = collector("office", "Office apps: Word, Excel, PowerPoint, Outlook")
     purpose="Desktop versus web use, which decides between LibreOffice and an online editor.",
 )
 def app_usage(csv: bytes | str, period: str) -> Output:
-    frame = ur.read_report(csv)
+    frame = ur.read_report(csv, ["Windows", "Mac", "Mobile", "Web"])
 
     windows, mac, mobile, web = (ur.column_flags(frame, c) for c in ("Windows", "Mac", "Mobile", "Web"))
     return Output(facts={

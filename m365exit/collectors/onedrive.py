@@ -14,7 +14,8 @@ onedrive = collector("onedrive", "OneDrive: personal files")
     purpose="Personal file volumes to migrate.",
 )
 def account_usage(csv: bytes | str, period: str) -> Output:
-    frame = ur.live_rows(ur.read_report(csv))
+    frame = ur.live_rows(ur.read_report(csv, ["Is Deleted", "Storage Used (Byte)", "File Count",
+                                              "Last Activity Date"]))
     return Output(facts={
         "onedrive.accounts": len(frame),
         "onedrive.storage_bytes": ur.total(frame, "Storage Used (Byte)"),

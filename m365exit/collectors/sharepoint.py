@@ -29,7 +29,8 @@ def sites(client: GraphClient, period: str) -> Output:
     purpose="Files and storage to migrate, sites in use, the largest sites.",
 )
 def site_usage(csv: bytes | str, period: str) -> Output:
-    frame = ur.live_rows(ur.read_report(csv))
+    frame = ur.live_rows(ur.read_report(csv, ["Is Deleted", "Site URL", "Root Web Template", "Storage Used (Byte)",
+                                              "File Count", "Last Activity Date", "Owner Principal Name"]))
     template = frame["Root Web Template"].str.strip().str.upper() if "Root Web Template" in frame else None
     sized = ur.with_numbers(frame, _bytes="Storage Used (Byte)", _files="File Count")
     largest = sized.sort_values(["_bytes", "Site URL"], ascending=[False, True]).head(TOP_SITES)

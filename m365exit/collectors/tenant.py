@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from m365exit.collectors import Output, collector
+from m365exit.collectors.fanout import shared_get
 from m365exit.graph import GraphClient
 
 tenant = collector("tenant", "The tenant: name, default domain, report settings")
 
 
 @tenant.source(
-    "organization", endpoint="/organization", permission="Organization.Read.All",
+    "organization", endpoint="/organization", permission="Organization.Read.All", batched=True,
     purpose="The tenant's name and default domain, for the report's title.",
 )
 def organization(client: GraphClient, period: str) -> Output:
-    orgs = list(client.iter_items("organization", {"$select": "id,displayName,verifiedDomains"}))
+    orgs = list(shared_get(client, "organization?$select=id,displayName,verifiedDomains").get("value") or [])
     if not orgs:
         return Output()
     org = orgs[0]
@@ -23,11 +24,11 @@ def organization(client: GraphClient, period: str) -> Output:
 
 
 @tenant.source(
-    "report-settings", endpoint="/admin/reportSettings", permission="ReportSettings.Read.All",
+    "report-settings", endpoint="/admin/reportSettings", permission="ReportSettings.Read.All", batched=True,
     purpose="Whether usage reports hide names behind hashes (then per-user tables cannot be joined).",
 )
 def report_settings(client: GraphClient, period: str) -> Output:
-    data = client.get_json("admin/reportSettings")
+    data = shared_get(client, "admin/reportSettings")
     # The documented sample wraps the object in "value"; the live API returns it bare. Accept both.
     settings = data.get("value", data)
     if isinstance(settings, list):

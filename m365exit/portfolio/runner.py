@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,11 +44,22 @@ class Events:
 
 @dataclass
 class _Progress:
+    """A tenant's collection, told to the display as one line: each finished source is a step."""
+
     spec: TenantSpec
     events: Events
 
     def step(self, label: str) -> None:
         self.events.step(self.spec, label)
+
+    def plan(self, totals: Mapping[str, int]) -> None:
+        pass
+
+    def started(self, workload: str, label: str) -> None:
+        pass
+
+    def finished(self, workload: str) -> None:
+        self.events.step(self.spec, workload)
 
 
 @dataclass

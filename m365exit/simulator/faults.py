@@ -6,7 +6,8 @@ Three independent knobs, all off by default and all deterministic from a seed:
   `time_scale` so a 10-minute window lasts 0.6 s at 0.001, and in size by `budget_scale` so a small tenant
   meets them; plus `storm` (a share of requests throttled at random) and `endless` (services that throttle
   every request, to exercise the client's wait cap). Each service answers in its own documented style.
-- `Faults`: 5xx, connection reset, slow body, truncated body, expired token, at a rate or at request N.
+- `Faults`: 5xx, connection reset, slow body, truncated body, expired token, at a rate or at request N; and
+  objects of a fan-out that refuse (one team's channels answer 403) or were deleted since the listing (404).
 - `Variant`: real tenants where an endpoint does not answer (no Intune, no Entra ID P1, a national cloud).
 """
 
@@ -35,6 +36,7 @@ class Limit:
     per_function: bool = False  # usage reports: each report has its own budget
     sample_retry_after_s: float = 10.0  # what a storm answers (throttling.md sample: 10; older sample 2.128)
     source: str = ""
+    counts_rejected: bool = False  # a throttled request spends budget too: coming back early only delays more
 
 
 # Sources: Learn "Microsoft Graph service-specific throttling limits" (throttling-limits, sitemap 2026-02-06)
@@ -45,7 +47,8 @@ LIMITS: Mapping[str, Limit] = MappingProxyType({
     # tenants of <50 / 50-500 / >500 users (see `identity_budget`); costs in `identity_cost`.
     "identity": Limit(8000, 10, source="throttling-limits: identity and access, L tenant"),
     # "Identity protection and conditional access: 1 request per second per tenant", no Retry-After.
-    "conditionalAccess": Limit(1, 1, retry_after=False, source="throttling-limits: identity protection & CA"),
+    "conditionalAccess": Limit(1, 1, retry_after=False, counts_rejected=True,
+                               source="throttling-limits: identity protection & CA"),
     # Usage reports (CSV): 14 requests per 10 minutes per app per tenant, for each report API.
     "reports": Limit(14, 600, per_function=True, sample_retry_after_s=60,
                      source="throttling-limits: Microsoft 365 usage reports"),
@@ -117,7 +120,8 @@ class Throttler:
     """Sliding windows of spent units, one per service (per report for usage reports). Thread-safe.
 
     A simplification: a throttled request does not spend budget (Graph says usage keeps accruing while
-    throttled; modelling that turns a small test budget into a livelock).
+    throttled; modelling that turns a small test budget into a livelock), except where the limit says it
+    counts rejected requests (one request per second: a client back within the second stays locked out).
     """
 
     def __init__(self, config: Throttling, users: int) -> None:
@@ -155,6 +159,9 @@ class Throttler:
             if used + cost <= budget:
                 spent.append((now, cost))
                 return None
+            if limit.counts_rejected:
+                spent.append((now, cost))
+                return window
             # wait until enough of the window has expired for this request to fit
             freed, wait = 0.0, window
             for stamp, c in spent:
@@ -181,11 +188,29 @@ class Faults:
     slow_chunk: int = 512  # a slow body trickles this many bytes...
     slow_delay_s: float = 0.002  # ...every this many seconds
     seed: int = 0
+    # Partial fan-out (DESIGN §5 coverage): these team ids answer 403 on `refuse_routes` while the others
+    # answer; these team or group ids were deleted after they were listed: every per-object read is a 404.
+    refuse: frozenset[str] = frozenset()
+    refuse_routes: frozenset[str] = frozenset({"teams.channels"})
+    deleted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = [k for k in (*self.kinds, *self.at.values()) if k not in FAULT_KINDS]
         if unknown:
             raise ValueError(f"unknown fault kind(s) {unknown}; choose among {', '.join(FAULT_KINDS)}")
+
+    def object_answer(self, route: str, object_id: str) -> tuple[int, str, str] | None:
+        """The error one object of a fan-out answers instead of its data, or None."""
+        oid = object_id.lower()
+        if oid in {d.lower() for d in self.deleted}:
+            if route.startswith("groups."):  # Planner's wording (planner-list-plans)
+                return 404, "", "The requested item is not found."
+            return 404, "NotFound", f"No team found with Group Id {object_id}"
+        if route in self.refuse_routes and oid in {r.lower() for r in self.refuse}:
+            # GUESS: Graph's wording for one team the app may not read (information barriers, a team
+            # being provisioned): a Teams-style 403 that, unlike a missing role, names no permission.
+            return 403, "Forbidden", "Access to this team is denied."
+        return None
 
     def pick(self, n: int, service: str) -> str | None:
         if self.services and service not in self.services:

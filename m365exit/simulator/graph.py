@@ -222,6 +222,40 @@ def compile_filter(text: str, advanced: bool) -> Predicate:
     return lambda obj: all(p(obj) for p in preds)
 
 
+# --- $expand: navigation properties, each with optional (...) options ----------------------------------
+
+
+def parse_expand(text: str) -> dict[str, str]:
+    """`teamsApp,teamsAppDefinition($select=id)` → {"teamsapp": "", "teamsappdefinition": "$select=id"}.
+
+    OData: a comma-separated list whose items may carry options in parentheses, themselves holding commas
+    and nested parentheses; names are case-insensitive as Graph treats them.
+    """
+    bad = GraphError(error(400, "BadRequest", f"Invalid $expand expression: '{text}'."))
+    items: dict[str, str] = {}
+    depth, start = 0, 0
+    for index, char in enumerate(text + ","):
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            raise bad
+        if char != "," or depth:
+            continue
+        item, start = text[start:index].strip(), index + 1
+        name, paren, options = item.partition("(")
+        if not name.strip() or (paren and not options.endswith(")")):
+            if item:
+                raise bad
+            continue
+        items[name.strip().lower()] = options[:-1].strip() if paren else ""
+    if depth:
+        raise bad
+    return items
+
+
+#: Routes that read one object of a fan-out: where faults.Faults.refuse / deleted apply.
+PER_OBJECT_ROUTES = frozenset({"teams.channels", "teams.installedApps", "groups.plans"})
+
+
 # --- the application -------------------------------------------------------------------------------
 
 
@@ -265,6 +299,8 @@ class GraphApp:
         self._resolved: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}  # _project's cache
         # Throttling and variants (faults.py): the Simulator sets this; None answers the request normally.
         self.gate: Callable[[str, tuple[str, ...], Query, Context, RouteSpec], Response | None] | None = None
+        # Faults on single objects of a fan-out (faults.Faults.object_answer): (status, code, message) or None.
+        self.object_fault: Callable[[str, str], tuple[int, str, str] | None] | None = None
 
     # -- entry point -----------------------------------------------------------------------------
 
@@ -288,6 +324,8 @@ class GraphApp:
             self._authorize(spec, ctx)
             query = Query.parse(raw_query)
             gated = self.gate(route, args, query, ctx, spec) if self.gate else None
+            if gated is None:
+                gated = self._object_fault(route, args, crid)
             if gated is not None:
                 gated.service = spec.service
                 return gated
@@ -296,6 +334,12 @@ class GraphApp:
             return resp
         except GraphError as exc:
             return exc.response
+
+    def _object_fault(self, route: str, args: tuple[str, ...], crid: str) -> Response | None:
+        if self.object_fault is None or route not in PER_OBJECT_ROUTES or not args:
+            return None
+        fault = self.object_fault(route, args[0])
+        return error(*fault, crid) if fault else None
 
     def _method_not_allowed(self, crid: str) -> Response:
         return error(
@@ -444,7 +488,11 @@ class GraphApp:
                     q,
                     ctx,
                 )
-            expand = {e.strip().lower() for e in (q.get("expand") or "").split(",") if e.strip()}
+            expand = set(parse_expand(q.get("expand") or ""))
+            unknown = sorted(expand - {"teamsapp", "teamsappdefinition"})
+            if unknown:
+                raise GraphError(error(400, "BadRequest", f"Could not find a property named '{unknown[0]}' on "
+                                                          "type 'microsoft.graph.teamsAppInstallation'."))
             apps = [t.teams_apps[i] for i in team.apps]
             return self._list(
                 spec,
