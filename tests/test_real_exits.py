@@ -71,11 +71,11 @@ def sh_snapshot(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: py
     from m365exit import snapshot as snap
     from m365exit.auth import AuthSettings
     from m365exit.simulator import SIZES, Simulator, generate_tenant
-    from m365exit.simulator import tenant as simulated
+    from m365exit.simulator.generator import catalog as simulated
 
     # A custom size: ~46,000 users give ~40,600 mailboxes (shared and functional ones included, as in the case).
     monkeypatch_module.setitem(SIZES, "sh", 46_000)
-    monkeypatch_module.setitem(simulated._ORGS, "sh",
+    monkeypatch_module.setitem(simulated.ORGS, "sh",
                                ("Landesverwaltung (fictive)", "landesverwaltung.example.de", "landesverw"))
     tenant = generate_tenant("sh", 1)
     state = tmp_path_factory.mktemp("sh-sim")

@@ -126,7 +126,7 @@ def since_last_run(progress: Progress, lang: str) -> list[str]:
     _ = catalog(lang).gettext
     previous = progress.previous
     change = diff_runs(previous, progress.current)
-    lines = ["", f"## {_('Since last run')} ({formatting.date(previous.collected_at, lang)[:10]})", ""]
+    lines = ["", f"## {_('Since last run')} ({formatting.date(previous.collected_at, lang)})", ""]
     lines += [f"- {label}{_(':')} {before} → {after} ({delta})" for label, before, after, delta
               in change_rows(progress, lang, _)]
     lines.append(f"- {_('Findings opened')}{_(':')} {len(change.findings_opened)} · "

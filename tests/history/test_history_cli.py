@@ -81,15 +81,30 @@ def readiness(folder: Path) -> int:
     return int(json.loads((folder / "assessment.json").read_text())["readiness"])
 
 
-def test_fail_on_regression_exits_7_only_when_crossed(recorded: str, reports: Path, organisation: Organisation,
+def test_fail_on_regression_exits_7_only_when_crossed(organisation: Organisation, store_url: str,
                                                       tmp_path: Path) -> None:
-    drop = readiness(reports / "earlier") - readiness(reports / "later")
-    assert drop >= 1, "the later tenant must score lower for this test to mean anything"
-    crossed = assess(organisation.later, tmp_path / "x", recorded, "--fail-on-regression", str(drop - 1))
+    # Three months later the questionnaire also finds files encrypted by sensitivity labels: readiness falls.
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({"schema": "m365exit.answers/1",
+                                       "facts": {"purview.label_encrypted_files": 1200}}))
+    assert assess(organisation.earlier, tmp_path / "earlier", store_url).returncode == 0
+    before = readiness(tmp_path / "earlier")
+    from m365exit import answers as answers_mod
+    from m365exit import pipeline
+    from m365exit import snapshot as snap
+
+    after = pipeline.evaluate(answers_mod.apply(snap.load(organisation.later), answers_mod.load(answers)),
+                              pipeline.AssessOptions()).readiness
+    assert after is not None
+    drop = before - after
+    assert drop >= 1, "the later assessment must score lower for this test to mean anything"
+    crossed = assess(organisation.later, tmp_path / "x", store_url, "--answers", str(answers),
+                     "--fail-on-regression", str(drop - 1))
     assert crossed.returncode == 7, crossed.stderr
-    assert f"fell from {readiness(reports / 'earlier')} to {readiness(reports / 'later')}" in crossed.stderr
+    assert f"fell from {before} to {after}" in crossed.stderr
     assert (tmp_path / "x" / "report.en.html").is_file()  # the reports are still written
-    held = assess(organisation.later, tmp_path / "y", recorded, "--fail-on-regression", str(drop))
+    held = assess(organisation.later, tmp_path / "y", store_url, "--answers", str(answers),
+                  "--fail-on-regression", str(drop))
     assert held.returncode == 0, held.stderr
 
 

@@ -64,7 +64,7 @@ def check_progress_section(browser: Any, organisation: Organisation, tmp_path: P
 def test_since_last_run_in_the_markdown_summary(recorded: str, reports: Path, organisation: Organisation,
                                                 tmp_path: Path) -> None:
     md = (reports / "later" / "summary.en.md").read_text()
-    assert "## Since last run (2026-08-28)" in md
+    assert "## Since last run (28 Aug 2026)" in md
     before, after = organisation.earlier_truths["exchange.mailboxes"], organisation.later_truths["exchange.mailboxes"]
     assert f"- Mailboxes: {before} → {after} (−{before - after})" in md
     assert "since last run" not in (reports / "earlier" / "summary.en.md").read_text().lower()  # first run
