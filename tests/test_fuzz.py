@@ -132,3 +132,27 @@ def test_portfolio_loader(text: str) -> None:
     with contextlib.suppress(RulesError):
         loaded = portfolio_spec.load(folder / "portfolio.yaml")
         assert all(portfolio_spec.ID.fullmatch(t.id) for t in loaded.tenants)
+
+
+brand_values = st.one_of(scalars, st.sampled_from(["#6a1b9a", "#fff", "red", "logo.svg", "logo.png", "../x.png",
+                                                   "/etc/passwd", "<svg onload=alert(1)>"]),
+                         st.dictionaries(st.sampled_from(["primary", "accent", "other"]), scalars | st.just("#123456"),
+                                         max_size=3))
+
+
+@FUZZ
+@given(yaml_texts | st.dictionaries(st.sampled_from(["organisation", "author", "logo", "colours", "confidentiality",
+                                                     "client", "colors", "x"]), brand_values, max_size=5).map(
+    lambda v: yaml.safe_dump(v, allow_unicode=True)),
+       st.binary(max_size=200))
+def test_brand_loader(text: str, logo: bytes) -> None:
+    from m365exit import brand
+
+    folder = _tmp()
+    (folder / "brand.yaml").write_text(text, encoding="utf-8")
+    (folder / "logo.svg").write_bytes(logo)
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + logo)
+    with contextlib.suppress(RulesError):
+        loaded = brand.load(folder / "brand.yaml")
+        logo_uri = loaded.get("logo")
+        assert logo_uri is None or str(logo_uri).startswith("data:image/")

@@ -157,6 +157,12 @@ def test_pdf_reads_back_with_tenant_workloads_and_french(exported: tuple[Snapsho
     for french in ("Préparation à la sortie de Microsoft 365", "Niveau de préparation", "Synthèse", "Constats",
                    "Méthode"):
         assert french in text
+    # Every catalogue entry is French in the PDF too (issue #10), checked as the HTML is (tests/report/textcheck.py).
+    from m365exit.report.i18n import catalog
+    from tests.report.textcheck import untranslated
+
+    # (Typography is checked on the HTML the PDF prints: pdftotext gives no-break spaces back as plain ones.)
+    assert untranslated(pdftotext(path, "-raw"), catalog("fr").entries()) == []
     page_two = " ".join(pdftotext(path, "-f", "2", "-l", "2").split())
     assert source.tenant.display_name in page_two
     assert source.collected_at.strftime("%d/%m/%Y") in page_two and f"2 / {pages}" in page_two
