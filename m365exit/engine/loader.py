@@ -7,6 +7,7 @@ an error naming the file, the line and the key, raised as `RulesError` (exit cod
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -479,10 +480,29 @@ def load_catalogue(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> 
     """The built-in catalogue, then each directory in `extra_dirs` layered over it (later wins by id).
 
     Raises `RuleLoadError` (a `RulesError`, exit code 5) listing every problem with file:line and key.
+    Parsing the YAML costs about a second; a portfolio assesses many tenants with the same files, so a loaded
+    catalogue is reused while none of its files changed (name, size and modification time).
     """
+    directories = ([rules_dir()] if builtin else []) + [Path(d) for d in extra_dirs]
+    return _load_cached(tuple((d, _files_state(d)) for d in directories))
+
+
+def _files_state(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        found = sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in found)
+    except OSError:
+        return ()  # unreadable: _parse_layer says why
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(layers: tuple[tuple[Path, tuple[tuple[str, int, int], ...]], ...]) -> Catalogue:
+    return _load([d for d, _state in layers])
+
+
+def _load(directories: list[Path]) -> Catalogue:
     problems = _Problems()
     draft = _Draft()
-    directories = ([rules_dir()] if builtin else []) + [Path(d) for d in extra_dirs]
     if not directories:
         raise RulesError("No rules to load.", hint="Pass a rules directory or keep the built-in catalogue.")
     for directory in directories:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from m365exit.history.trend import Progress
 
 
+@functools.cache  # one per language: jinja compiles each template once, a portfolio renders it per tenant
 def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
