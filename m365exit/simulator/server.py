@@ -27,8 +27,9 @@ from urllib.parse import unquote, urlsplit
 
 from m365exit.simulator import certs
 from m365exit.simulator.faults import Faults, Throttler, Throttling, identity_cost, variant_routes
-from m365exit.simulator.graph import JSON_TYPE, Context, GraphApp, Headers, Query, Response, error
-from m365exit.simulator.graph import GraphError as RouteError
+from m365exit.simulator.graph import GraphApp
+from m365exit.simulator.odata import JSON_TYPE, Context, Headers, Query, Response, error
+from m365exit.simulator.odata import GraphError as RouteError
 from m365exit.simulator.permissions import GRANTED_BY_DEFAULT, ROUTES, RouteSpec
 from m365exit.simulator.report_files import ReportFiles
 from m365exit.simulator.tenant import Tenant

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from m365exit.simulator import Simulator
-from m365exit.simulator.graph import GraphError, parse_expand
+from m365exit.simulator.odata import GraphError, parse_expand
 from tests.simulator.conftest import Client
 
 
