@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import yaml
 from m365exit.simulator import Simulator, SimulatorOptions, generate_tenant
 from tests.conftest import clean_env
 from tests.history.conftest import postgres_url  # noqa: F401  (fixture)
+from tests.history.test_ci_templates import shim
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "portfolio"
@@ -56,11 +56,7 @@ def portfolio_for(sims: list[Simulator], folder: Path) -> tuple[Path, dict[str, 
 
 
 def job_env(folder: Path, **extra: str) -> dict[str, str]:
-    bin_dir = folder / "bin"
-    bin_dir.mkdir(exist_ok=True)
-    shim = bin_dir / "m365exit"  # the installed console script
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m m365exit "$@"\n')
-    shim.chmod(0o755)
+    bin_dir = shim(folder / "bin")  # `m365exit` on PATH, as the installed console script
     env = clean_env(PYTHONPATH=str(ROOT), **extra)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
     return env
