@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import random
@@ -35,6 +36,9 @@ from m365exit.transport import Transport, check_read_only
 
 BATCH_LIMIT = 20
 THROTTLE_FLOOR_S = 1.0
+#: Bytes of report downloads held in memory at once, read but not yet parsed (one is always let through).
+DOWNLOAD_BUDGET = 32 << 20
+DOWNLOAD = "download"  # the in-flight slot of report downloads: another host than Graph, with its own bound
 T = TypeVar("T")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -125,6 +129,7 @@ class GraphClient:
         rng: random.Random | None = None,
         concurrency: int = 4,
         max_in_flight: int | None = None,
+        download_budget: int = DOWNLOAD_BUDGET,
     ) -> None:
         self.transport = transport
         self.tokens = tokens
@@ -151,6 +156,7 @@ class GraphClient:
         self._token_lock = threading.Lock()  # MSAL's token cache is not safe across threads
         self._memo: dict[str, Any] = {}
         self._memo_locks: dict[str, threading.Lock] = {}
+        self.downloads = DownloadBudget(download_budget)
 
     def remember(self, key: str, value: Any) -> None:
         """Keep what one listing saw for a later source, so it need not list again."""
@@ -226,14 +232,16 @@ class GraphClient:
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None, body: Any = None, allow_redirects: bool = True,
-        service: str | None = None, expect_json: bool = False, large: bool = False,
+        service: str | None = None, expect_json: bool = False, large: bool = False, download: bool = False,
     ) -> requests.Response:
         """One logical call with retries, token renewal and accounting. Raises GraphError when it fails for good.
 
         `service` overrides the family the path belongs to (a $batch belongs to its inner requests' service).
         With `expect_json`, a 2xx body that is not whole JSON (cut short) is retried like a dropped connection.
-        With `large` (a report download), the body is gathered in one growing buffer instead of requests'
-        join of its chunks, which holds the body twice at its peak.
+        With `large` (a report), the body waits for room in the download budget, then is gathered in one
+        growing buffer instead of requests' join of its chunks, which holds the body twice at its peak; the
+        caller gives the room back (`downloads.release`). A `download` is a pre-authenticated link on another
+        host: sent without the token, in its own in-flight slot, and not retried (a fresh link is).
         """
         url = self.url(path)
         check_read_only(method, url, body)  # before the token is even fetched: nothing leaves the process
@@ -244,14 +252,14 @@ class GraphClient:
         attempt = 0  # retries Graph gave no Retry-After for (5xx, throttling without a hint)
         broken = 0  # connection failures and bodies cut short
         while True:
-            held = self._held_for(service)
+            held = 0.0 if download else self._held_for(service)
             if held:
                 waited = self._wait(held, waited, endpoint)
-            token = self._token()
-            hdrs = {"Authorization": f"Bearer {token}", **(headers or {})}
+            token = "" if download else self._token()
+            hdrs = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
             started = time.monotonic()
             try:
-                with self._slot(service):
+                with self._slot(DOWNLOAD if download else service):
                     # stream=False: requests reads the whole body here, so a reset or a body shorter than its
                     # Content-Length raises (ConnectionError / ChunkedEncodingError) inside this try.
                     response = self.transport.request(
@@ -259,7 +267,7 @@ class GraphClient:
                         stream=large,
                     )
                     if large:
-                        _read_whole(response)
+                        self.downloads.read(response)
                 if expect_json and response.ok:
                     response.json()  # raises requests.JSONDecodeError on a truncated body
             except requests.RequestException as exc:
@@ -267,7 +275,7 @@ class GraphClient:
                 if truncated:
                     self.answered += 1
                 self._count(service, requests=1, seconds=time.monotonic() - started)
-                if broken >= self.max_network_retries:
+                if broken >= (0 if download else self.max_network_retries):
                     what = "the response body was cut short" if truncated else "the connection failed"
                     raise GraphError(endpoint, None, type(exc).__name__, what, "network") from None
                 self._count(service, retries=1)
@@ -326,15 +334,33 @@ class GraphClient:
         for page in self.iter_pages(path, params, headers):
             yield from page
 
-    def report_csv(self, function: str, period: str, root: str = "reports") -> bytes:
-        """A usage report: Graph answers 302 to a pre-authenticated download on another host (Copilot's
-        answers 200 with the CSV). requests follows the redirect and drops the Authorization header on
-        the cross-host hop.
+    @contextlib.contextmanager
+    def report_csv(self, function: str, period: str, root: str = "reports") -> Iterator[bytes]:
+        """A usage report's CSV, held in the download budget until the block ends (parse it inside).
+
+        Graph answers 302 to a pre-authenticated download on another host (Copilot's report answers 200
+        with the CSV). The download is not a Graph request: it leaves the reports slot to the next
+        function call, goes without the token, and counts as a reports request as the simulator counts it.
         """
         path = f"{root}/{function}(period='{period}')"
-        # A reset or a short download raises inside request() and is retried from the function call: the
-        # download URL is short-lived, so a fresh redirect is the safe way back.
-        return self.request("GET", path, large=True).content
+        for tries in itertools.count():
+            answer = self.request("GET", path, allow_redirects=False, large=True)
+            location = answer.headers.get("Location") if answer.is_redirect else None
+            if not location:
+                break
+            self.downloads.release(answer)
+            try:
+                answer = self.request("GET", location, service=service_of(path), large=True, download=True)
+                break
+            except GraphError as exc:
+                # A reset or a short download: the link is short-lived, so a fresh redirect is the way back.
+                if exc.kind != "network" or tries >= self.max_network_retries:
+                    raise
+                self._count(service_of(path), retries=1)
+        try:
+            yield answer.content
+        finally:
+            self.downloads.release(answer)
 
     def batch_get(self, paths: Sequence[str], *, headers: Mapping[str, str] | None = None
                   ) -> Iterator[tuple[str, int, dict[str, Any]]]:
@@ -405,6 +431,41 @@ class GraphClient:
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
         return {name: {**s.model_dump(), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
+
+
+class DownloadBudget:
+    """Room for report bodies read but not yet parsed: downloads that would overflow it wait (their answer
+    has begun, the body stays on the wire). One body is always let through, whatever its size, so a
+    report larger than the budget still comes. Report sizes come from Content-Length."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self.peak = 0
+        self._taken: dict[int, int] = {}  # id(response) -> bytes it holds
+        self._room = threading.Condition()
+
+    def read(self, response: requests.Response) -> None:
+        """Wait for room for the body, then read it (a body cut short raises and gives the room back)."""
+        try:
+            size = int(response.headers.get("Content-Length") or self.limit)
+        except ValueError:
+            size = self.limit
+        with self._room:
+            self._room.wait_for(lambda: not size or not self.held or self.held + size <= self.limit)
+            self.held += size
+            self.peak = max(self.peak, self.held)
+            self._taken[id(response)] = size
+        try:
+            _read_whole(response)
+        except BaseException:
+            self.release(response)
+            raise
+
+    def release(self, response: requests.Response) -> None:
+        with self._room:
+            self.held -= self._taken.pop(id(response), 0)
+            self._room.notify_all()
 
 
 def _read_whole(response: requests.Response) -> None:

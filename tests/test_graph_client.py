@@ -6,6 +6,8 @@ the tests do not wait at all.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,12 +157,41 @@ def test_expired_token_mid_run_is_renewed_once(make) -> None:  # type: ignore[no
 def test_report_download_survives_a_broken_body(make, kind: str) -> None:  # type: ignore[no-untyped-def]
     plain = make()
     client, _ = client_for(plain)
-    expected = client.report_csv("getMailboxUsageDetail", "D30")
+    with client.report_csv("getMailboxUsageDetail", "D30") as expected:
+        pass
     sim = make(faults=Faults(at={2: kind}))  # request 1: the function (302); request 2: the download
     client, _ = client_for(sim)
-    assert client.report_csv("getMailboxUsageDetail", "D30") == expected
+    with client.report_csv("getMailboxUsageDetail", "D30") as csv:
+        assert csv == expected
+    assert client.downloads.held == 0  # the room the broken body took is given back
     assert next(e.fault for e in sim.request_log if e.origin == "download") == kind
     assert client.accounting()["reports"]["retries"] == 1
+
+
+def test_report_downloads_wait_for_room_in_the_budget(make) -> None:  # type: ignore[no-untyped-def]
+    """Bodies read but not parsed never exceed the budget; one larger than the budget still comes."""
+    sim = make(latency_ms=5)
+    client, _ = client_for(sim, download_budget=1)
+    functions = ["getMailboxUsageDetail", "getOneDriveUsageAccountDetail", "getEmailActivityUserDetail",
+                 "getTeamsUserActivityUserDetail"]
+    sizes: dict[str, int] = {}
+
+    def read(function: str) -> None:
+        with client.report_csv(function, "D30") as csv:
+            sizes[function] = len(csv)
+            time.sleep(0.05)  # parsing: the next body waits meanwhile
+
+    threads = [threading.Thread(target=read, args=(f,)) for f in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sizes) == sorted(functions) and min(sizes.values()) > 0
+    assert client.downloads.peak == max(sizes.values())  # one body at a time, the largest let through whole
+    assert client.downloads.held == 0
+    downloads = [e for e in sim.request_log if e.origin == "download"]
+    assert len(downloads) == 4 and not any(e.authorization_sent for e in downloads)
+    assert sim.max_in_flight["reports"] <= 4 and client.accounting()["reports"]["requests"] == 8
 
 
 @pytest.mark.parametrize("number", [1, 2])  # odd: JSON cut with a matching length; even: a short body
@@ -217,3 +248,14 @@ def test_one_request_per_second_counting_rejections_is_read_after_the_floor(make
         assert client.get_json("identity/conditionalAccess/policies")["value"]
     stats = client.accounting()["conditionalAccess"]
     assert (stats["requests"], stats["throttled"], stats["retries"]) == (3, 1, 1)
+
+
+def test_proxies_come_from_the_environment_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "login.example")
+    transport = Transport(verify=True)
+    assert transport._proxies_for("https://graph.microsoft.com/v1.0/users")["https"] == "http://proxy.example:3128"
+    assert not transport._proxies_for("https://login.example/t/oauth2/v2.0/token").get("https")
+    assert transport._proxies_for("https://127.0.0.1:8443/v1.0/users")["https"] is None  # loopback: never proxied
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example:3128")
+    assert transport._proxies_for("https://graph.microsoft.com/v1.0/groups")["https"] == "http://proxy.example:3128"

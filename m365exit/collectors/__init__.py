@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,7 @@ class Collector:
 REGISTRY: dict[str, Collector] = {}
 
 ReportParser = Callable[[bytes | str, str], Output]
-_PARSING = threading.Lock()
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-parser")
 REPORTS: dict[str, ReportParser] = {}
 """Usage-report function → parser of its CSV (given the period); `m365exit import` reads files with these."""
 
@@ -105,9 +105,10 @@ def report_source(
         REPORTS[function] = parse
 
         def run(client: GraphClient, period: str) -> Output:
-            csv = client.report_csv(function, period, root=root)
-            with _PARSING:  # one report's table in memory at a time; parsing holds the GIL anyway
-                return parse(csv, period)
+            with client.report_csv(function, period, root=root) as csv:
+                # One parsing thread for every report: one table in memory at a time (parsing holds the GIL
+                # anyway), and one glibc heap arena for them, not one per thread left holding freed tables.
+                return _PARSER.submit(parse, csv, period).result()
 
         owner.source(name, endpoint=f"/{root}/{function}", permission="Reports.Read.All", facts=facts,
                      purpose=purpose)(run)

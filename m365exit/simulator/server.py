@@ -155,7 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         service = sim.classify(self.server.kind, self.path, body)
         number, fault = sim.pick_fault(service)
         with contextlib.ExitStack() as flight:
-            flight.enter_context(sim.in_flight(service))
+            # Downloads come from another host than Graph: their peak in flight is their own line.
+            flight.enter_context(sim.in_flight("download" if self.server.kind == "download" else service))
             if sim.options.latency_ms:
                 time.sleep(sim.options.latency_ms / 1000)
             if fault == "expired_token" and self.server.kind == "graph":
