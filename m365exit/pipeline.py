@@ -6,13 +6,14 @@ Each CLI command turns its options into one call here; nothing here prints.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from m365exit import scoring
+from m365exit import scoring, usage_reports
 from m365exit import snapshot as snap
 from m365exit.auth import AuthSettings, token_claims, token_provider
 from m365exit.collectors import Source, SourceResult, load_all, run_sources
@@ -73,6 +74,7 @@ def collect(
     """
     if options.period not in PERIODS:
         raise UsageError(f"Unknown period {options.period!r}.", f"Choose one of: {', '.join(PERIODS)}.")
+    usage_reports.warm_up()  # ready by the time the first report arrives
     workloads = check_workloads(options.workloads)
     key = _pseudonymization_key(options)  # a bad key file fails before anyone signs in
     # Closed however the collection ends: sign-in refused, Graph unreachable, interrupted.
@@ -186,12 +188,22 @@ class SkuCatalogue:
 
 
 def load_prices(path: Path | None = None) -> SkuCatalogue:
-    """The built-in SKU table unless a file is given (--prices)."""
-    from m365exit.engine.yamlsrc import parse_yaml
-    from m365exit.errors import RulesError
+    """The built-in SKU table unless a file is given (--prices); parsed again only when the file changed."""
     from m365exit.resources import rules_dir
 
     path = path or rules_dir() / "prices" / "list-prices.yaml"
+    try:
+        state = (path.stat().st_mtime_ns, path.stat().st_size)
+    except OSError:
+        state = (0, 0)  # parse_yaml says why
+    return _load_prices(path, state)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_prices(path: Path, state: tuple[int, int]) -> SkuCatalogue:
+    from m365exit.engine.yamlsrc import parse_yaml
+    from m365exit.errors import RulesError
+
     data = parse_yaml(path).data  # refuses aliases, caps size and depth; errors name file and line
     try:
         skus = data["skus"]

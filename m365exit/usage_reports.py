@@ -2,6 +2,9 @@
 
 Columns are read by name, never by position: Graph adds columns over time, admin-center exports may be
 localised, `;`-delimited and use decimal commas, and files often start with a BOM.
+
+pandas is imported when a report is first parsed, not with this module: its 0.2 s import then overlaps the
+sign-in and the listings of a collection (`warm_up` starts it on a thread) instead of preceding them.
 """
 
 from __future__ import annotations
@@ -9,9 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Header variants seen in documentation and fixtures (graph-facts §2) → the canonical Graph name. Localised
 # admin-center headers are not listed: no verified sample of them exists yet, and a guessed name would only
@@ -46,6 +52,8 @@ def read_report(data: bytes | str, columns: Iterable[str] | None = None) -> pd.D
 
 
 def _read(data: bytes | str, usecols: Callable[[str], bool] | None) -> pd.DataFrame:
+    import pandas as pd
+
     if isinstance(data, bytes):  # parsed from the bytes: a decoded copy in a StringIO would weigh 5 times the CSV
         header = data[:4096].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
         source: io.BytesIO | io.StringIO = io.BytesIO(data)
@@ -67,6 +75,8 @@ def flags(series: pd.Series) -> pd.Series:
 
 def numbers(series: pd.Series) -> pd.Series:
     """Integers from cells that may hold decimal commas, spaces as thousand separators, or nothing."""
+    import pandas as pd
+
     cleaned = series.astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     cleaned = cleaned.str.replace(",", ".", regex=False)
     return pd.to_numeric(cleaned, errors="coerce").fillna(0).round().astype("int64")
@@ -97,6 +107,8 @@ def period_days(period: str) -> int:
 
 def active(frame: pd.DataFrame, period: str, column: str = "Last Activity Date") -> pd.Series:
     """Rows with activity in the report period: a Last Activity Date at most N days before the refresh date."""
+    import pandas as pd
+
     if column not in frame.columns or "Report Refresh Date" not in frame.columns:
         return pd.Series(False, index=frame.index)
     last = pd.to_datetime(frame[column], errors="coerce", format="mixed")
@@ -106,6 +118,8 @@ def active(frame: pd.DataFrame, period: str, column: str = "Last Activity Date")
 
 def column_flags(frame: pd.DataFrame, column: str) -> pd.Series:
     """Yes/True cells of a column as booleans; all False when the column is missing."""
+    import pandas as pd
+
     if column not in frame.columns:
         return pd.Series(False, index=frame.index)
     return flags(frame[column])
@@ -115,3 +129,12 @@ def with_numbers(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
     """The frame plus integer copies of report columns under new names (0 where a column is absent)."""
     return frame.assign(**{name: numbers(frame[column]) if column in frame.columns else 0
                            for name, column in columns.items()})
+
+
+def warm_up() -> None:
+    """Import pandas on a thread now, so that the first report parsed need not wait for it."""
+    threading.Thread(target=_import_pandas, name="import-pandas").start()
+
+
+def _import_pandas() -> None:
+    import pandas  # noqa: F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,6 +35,8 @@ from m365exit.engine.yamlsrc import Loc, Source, dotted, parse_yaml
 from m365exit.errors import RulesError
 from m365exit.facts import FACTS
 from m365exit.resources import rules_dir
+
+_LOADING = threading.Lock()
 
 MAX_SHOWN = 25
 
@@ -484,7 +487,9 @@ def load_catalogue(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> 
     catalogue is reused while none of its files changed (name, size and modification time).
     """
     directories = ([rules_dir()] if builtin else []) + [Path(d) for d in extra_dirs]
-    return _load_cached(tuple((d, _files_state(d)) for d in directories))
+    layers = tuple((d, _files_state(d)) for d in directories)
+    with _LOADING:  # tenants assessed at once wait for one parse, rather than each parsing the same files
+        return _load_cached(layers)
 
 
 def _files_state(directory: Path) -> tuple[tuple[str, int, int], ...]:

@@ -14,6 +14,7 @@ when the operator publishes nothing) is "not rated": left out of the level and t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +120,13 @@ def hosting_label(hosting: Hosting, lang: str) -> str:
 
 def country_name(code: str, lang: str) -> str:
     """ISO code → the country's name in the reader's language (CLDR through Babel): US → « États-Unis »."""
-    return str(Locale.parse("fr" if lang == "fr" else "en").territories.get(code, code))
+    return str(_territories("fr" if lang == "fr" else "en").get(code, code))
+
+
+@functools.cache
+def _territories(lang: str) -> dict[str, str]:
+    """Babel merges the locale's data on every read of `territories`: read once per language."""
+    return dict(Locale.parse(lang).territories)
 
 
 @dataclass(frozen=True)
