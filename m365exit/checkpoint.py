@@ -2,7 +2,9 @@
 
 While `collect --out FILE` runs, FILE.checkpoint (mode 0600) holds every source finished so far: its facts,
 tables, issues and the listings it left for later sources, never a token or a secret. It is rewritten
-atomically as each source finishes, so a kill at any instant leaves the previous whole version. Running the
+atomically as sources finish, by a thread of its own so that the collection never waits for the disk (one write
+may carry several sources); a kill at any instant leaves the previous whole version, and an interrupt writes the
+last one before the process ends. Running the
 same command again resumes: the finished sources are not requested again. A successful write of FILE
 removes the checkpoint. FILE.lock (PID, host, boot) refuses a second collection into the same FILE; a lock
 whose process is gone (killed, or the machine rebooted) is stale and taken over.
@@ -110,7 +112,12 @@ class Checkpoint:
     def __init__(self, snapshot: Path) -> None:
         self.snapshot = snapshot
         self.path = checkpoint_path(snapshot)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the document; never held across a disk write
+        self._io = threading.Lock()  # one write at a time, each of the document as it stood when it began
+        self._wake = threading.Condition(self._lock)
+        self._dirty = False
+        self._closed = False
+        self._writer: threading.Thread | None = None
         self._doc: dict[str, Any] = {}
         self._earlier: Accounting = {}
         self._accounting: Callable[[], Accounting] = dict
@@ -128,6 +135,7 @@ class Checkpoint:
 
         Also the temporary files a run killed mid-write left (`.FILE.*.tmp`, `.FILE.lock.*`): the caller
         holds the lock, so no other writer can own them."""
+        self.close(write=False)  # nothing may write it again
         existed = self.path.exists() or self.path.is_symlink()
         self.path.unlink(missing_ok=True)
         folder, name = self.snapshot.parent, self.snapshot.name
@@ -182,28 +190,57 @@ class Checkpoint:
         return resumed
 
     def record(self, result: SourceResult) -> None:
-        """Keep a finished source. One that failed for lack of network has not finished: it runs again."""
+        """Keep a finished source (written behind). One that failed for lack of network has not finished: it
+        runs again."""
         if result.network_failure:
             return
         with self._lock:
+            if self._closed:
+                return
             self._doc["sources"][result.key] = asdict(result)
-            self._write()
+            self._dirty = True
+            self._wake.notify()
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_behind, name="checkpoint", daemon=True)
+                self._writer.start()
 
     def save(self) -> None:
-        """Write the checkpoint as it stands, with this run's request counters (also on an interrupt)."""
+        """Write the checkpoint as it stands now, with this run's request counters (also on an interrupt)."""
+        self._write()
+
+    def close(self, *, write: bool = True) -> None:
+        """Stop writing behind; what was recorded but not yet written is written now (unless `write` is False)."""
         with self._lock:
-            self._write()
+            if self._closed:
+                return
+            dirty, self._dirty, self._closed = self._dirty and write, False, True
+            self._wake.notify()
+        if self._writer is not None:
+            self._writer.join()
+        if dirty:
+            self._write(closing=True)
 
     def requests(self) -> Accounting:
         """Every run's requests so far: the earlier runs' and this one's."""
         return add_requests(self._earlier, self._accounting())
 
-    def _write(self) -> None:
-        if not self._doc:
-            return
-        self._doc["requests"] = self.requests()
-        data = json.dumps(self._doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        write_atomic(self.path, data, mode=0o600)
+    def _write_behind(self) -> None:
+        while True:
+            with self._lock:
+                self._wake.wait_for(lambda: self._dirty or self._closed)
+                if self._closed:
+                    return
+            self._write()
+
+    def _write(self, *, closing: bool = False) -> None:
+        with self._io:
+            with self._lock:
+                if not self._doc or (self._closed and not closing):
+                    return
+                self._dirty = False
+                self._doc["requests"] = self.requests()
+                data = json.dumps(self._doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+            write_atomic(self.path, data, mode=0o600)
 
 
 # --- the lock ----------------------------------------------------------------------------------------
@@ -283,8 +320,10 @@ def locked(snapshot: Path) -> Iterator[Checkpoint]:
             raise UsageError(f"Cannot take the lock {path}.", "Delete it if no collection is running.")
     finally:
         Path(tmp).unlink(missing_ok=True)
+    kept = Checkpoint(snapshot)
     try:
-        yield Checkpoint(snapshot)
+        yield kept
     finally:
+        kept.close()
         if _holder(path) == me:
             path.unlink(missing_ok=True)
