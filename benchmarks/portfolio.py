@@ -65,16 +65,16 @@ def main() -> int:
         tenants = spec.load(root / "portfolio.yaml").tenants
         print(f"{args.tenants} tenants, size {args.size}, {args.latency_ms} ms per request, 2 cores")
         print(f"{'concurrency':>11} {'wall s':>8} {'speed-up':>9} {'slowest tenant s':>17} {'wall/ideal':>11} "
-              f"{'failed':>7} {'peak RSS MiB':>13}")
+              f"{'failed':>7} {'peak RSS MiB':>13} {'client CPU s':>13}")
         base = alone = None
         for concurrency in args.concurrency:
             spans: dict[str, list[float]] = {}
             events = runner.Events(started=lambda t, _n, spans=spans: spans.setdefault(t.id, [time.perf_counter()]),
                                    finished=lambda row, spans=spans: spans[row.id].append(time.perf_counter()))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             outcome = runner.run(tenants, root / f"out-{concurrency}", runner.RunOptions(
                 formats=("json",), concurrency=concurrency), events)
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             slowest = max(end - begin for begin, end in spans.values())
             base = base or wall
             alone = alone or slowest  # the first run is at concurrency 1: each tenant alone
@@ -82,7 +82,7 @@ def main() -> int:
             failed = sum(r.status == "failed" for r in outcome.rows)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"{concurrency:>11} {wall:>8.1f} {base / wall:>8.1f}× {slowest:>17.1f} {wall / ideal:>10.2f}× "
-                  f"{failed:>7} {rss:>13.0f}")
+                  f"{failed:>7} {rss:>13.0f} {cpu:>13.1f}")
     finally:
         for process, _ in servers:
             process.send_signal(signal.SIGTERM)
