@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,10 @@ class Collector:
 REGISTRY: dict[str, Collector] = {}
 
 ReportParser = Callable[[bytes | str, str], Output]
-_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-parser")
+#: The collection's one report-parsing thread (collectors.plan sets it for its sources): one table in memory
+#: at a time (parsing holds the GIL anyway), and one glibc heap arena for every report, rather than one per
+#: source thread left holding freed tables. Outside a plan, reports are parsed where they are read.
+PARSER: ContextVar[ThreadPoolExecutor | None] = ContextVar("m365exit_report_parser", default=None)
 REPORTS: dict[str, ReportParser] = {}
 """Usage-report function → parser of its CSV (given the period); `m365exit import` reads files with these."""
 
@@ -106,9 +110,8 @@ def report_source(
 
         def run(client: GraphClient, period: str) -> Output:
             with client.report_csv(function, period, root=root) as csv:
-                # One parsing thread for every report: one table in memory at a time (parsing holds the GIL
-                # anyway), and one glibc heap arena for them, not one per thread left holding freed tables.
-                return _PARSER.submit(parse, csv, period).result()
+                parser = PARSER.get()
+                return parse(csv, period) if parser is None else parser.submit(parse, csv, period).result()
 
         owner.source(name, endpoint=f"/{root}/{function}", permission="Reports.Read.All", facts=facts,
                      purpose=purpose)(run)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from m365exit.collectors import Collection, Issue, Source, SourceResult, load_all, merge
+from m365exit.collectors import PARSER, Collection, Issue, Source, SourceResult, load_all, merge
 from m365exit.collectors.batching import SharedBatches
 from m365exit.collectors.fanout import joined
 from m365exit.errors import GraphUnreachableError
@@ -51,8 +52,10 @@ def run_plan(
         raise ValueError("a batched source cannot wait for another batched one: their remainders wait for each other")
     batches = SharedBatches(client, [s.key for s in todo if s.batched])
     events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+    parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-parser")  # ends with the plan
 
     def run(source: Source) -> None:
+        PARSER.set(parser)  # this source's thread only
         try:
             if on_source:
                 on_source(source)
@@ -101,6 +104,7 @@ def run_plan(
                     launch(source)
     finally:
         batches.close()
+        parser.shutdown(wait=False)
     return merged(sources, results)
 
 
