@@ -139,7 +139,8 @@ class _SilentBoard:
 
 
 class _RichBoard:
-    """One line per item (a tenant of a portfolio), each with its own bar; safe to call from threads."""
+    """One line per item (a tenant of a portfolio), each with its own bar; safe to call from threads. Each
+    call redraws the board (no refresh thread)."""
 
     def __init__(self, bar: RichProgress, keys: list[str]) -> None:
         self._bar = bar
@@ -152,9 +153,11 @@ class _RichBoard:
 
     def start(self, key: str, total: int) -> None:
         self._bar.update(self._tasks[key], total=total + 1, completed=0, description=self._say(key, "signing in"))
+        self._bar.refresh()
 
     def step(self, key: str, label: str) -> None:
         self._bar.update(self._tasks[key], advance=1, description=self._say(key, label))
+        self._bar.refresh()
 
     def finish(self, key: str, label: str, ok: bool) -> None:
         task = self._tasks[key]
@@ -162,6 +165,7 @@ class _RichBoard:
         colour = "green" if ok else "red"
         self._bar.update(task, total=total, completed=total,
                          description=f"{escape(key):<{self._width}}  [{colour}]{escape(label)}[/{colour}]")
+        self._bar.refresh()
 
 
 @contextmanager
@@ -171,5 +175,7 @@ def board(keys: list[str]) -> Iterator[Board]:
         yield _SilentBoard()
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with RichProgress(*columns, console=stderr, transient=False) as bar:
+    # Redrawn at each event, not by a refresh thread: a portfolio forks its worker processes while this is on
+    # screen, and a fork is safe only from a process that runs one thread.
+    with RichProgress(*columns, console=stderr, transient=False, auto_refresh=False) as bar:
         yield _RichBoard(bar, keys)

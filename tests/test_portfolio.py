@@ -11,6 +11,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +40,10 @@ class Served:
         return rows
 
 
-def serve(state: Path, seed: int, latency_ms: int = 20) -> Served:
+def serve(state: Path, seed: int, latency_ms: int = 20, extra: tuple[str, ...] = ()) -> Served:
     process = subprocess.Popen(
         [sys.executable, "-m", "m365exit", "simulator", "serve", "--size", "s", "--seed", str(seed),
-         "--state-dir", str(state), "--latency-ms", str(latency_ms)],
+         "--state-dir", str(state), "--latency-ms", str(latency_ms), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
     assert process.stdout is not None
     env: dict[str, str] = {}
@@ -214,3 +215,48 @@ def test_published_schema_is_current() -> None:
     assert json.loads(published.read_text()) == summary.json_schema(), (
         "docs/portfolio.schema.json is stale: run 'python -m m365exit.portfolio.summary > docs/portfolio.schema.json'")
 
+
+
+def test_an_interrupted_portfolio_stops_its_workers_and_resumes(tmp_path_factory: pytest.TempPathFactory,
+                                                              tmp_path: Path) -> None:
+    """Ctrl-C while worker processes collect: exit 130, no worker left running, and the same command finishes."""
+    root = tmp_path_factory.mktemp("slow-sims")
+    sims = [serve(root / f"sim{seed}", seed, latency_ms=150) for seed in (1, 2, 3)]
+    try:
+        path, env = write_portfolio(tmp_path, sims)
+        out = tmp_path / "interrupted"
+        command = [sys.executable, "-m", "m365exit", "portfolio", "run", str(path), "--out", str(out),
+                   "--concurrency", "3", "--processes", "2"]
+        process = subprocess.Popen(command, env=clean_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        deadline = time.monotonic() + 60
+        while not list(out.glob("*/snapshot.json.gz.checkpoint")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # a source has finished somewhere: the workers are busy
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        assert not _running(str(out)), "a worker process outlived the interrupt"
+        assert list(out.glob("*/snapshot.json.gz.checkpoint"))  # what was collected is kept
+
+        again = run_cli("portfolio", "run", str(path), "--out", str(out), "--concurrency", "3", env=clean_env(**env))
+        assert again.returncode == 0, again.stderr
+        for n, s in enumerate(sims, start=1):
+            facts = json.loads(_gunzip(out / f"client-{n}" / "snapshot.json.gz"))["facts"]
+            assert {k: facts.get(k) for k in s.truths} == s.truths
+        assert not list(out.glob("*/snapshot.json.gz.checkpoint"))
+    finally:
+        for s in sims:
+            stop(s)
+
+
+def _running(marker: str) -> list[int]:
+    """Processes whose command line holds `marker` (forked workers share their parent's)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found

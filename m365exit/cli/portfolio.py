@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,9 @@ def run(
     portfolio: Annotated[Path, typer.Argument(help="The portfolio file (YAML) listing the tenants.")],
     out: Out = Path("m365exit-portfolio"),
     concurrency: Annotated[int, typer.Option("--concurrency", help="Tenants collected at the same time.")] = 4,
+    processes: Annotated[int | None, typer.Option(
+        "--processes", help="Worker processes the tenants are spread over (default: one per core, at most "
+                            "--concurrency; 1: all in this process).")] = None,
     shard: Annotated[str | None, typer.Option("--shard", help="K/N: run only shard K of N (a CI matrix).")] = None,
     history: History = None,
     lang: Lang = "en",
@@ -38,6 +42,8 @@ def run(
 
     if concurrency < 1:
         raise UsageError("--concurrency takes a number of tenants of 1 or more.", "Example: --concurrency 4")
+    if processes is not None and processes < 1:
+        raise UsageError("--processes takes a number of processes of 1 or more.", "Example: --processes 2")
     paths.input_file(portfolio, "PORTFOLIO")
     paths.output_dir(out, "--out")
     loaded = spec.load(portfolio)
@@ -52,7 +58,7 @@ def run(
         pipeline.check_history_options(pipeline.AssessOptions(history=history), connect=True)
     formats = format_list(fmt)
     options = runner.RunOptions(formats=formats, lang=lang, period=period, concurrency=concurrency, history=history,
-                                 fresh=fresh)
+                                 fresh=fresh, processes=processes or os.cpu_count() or 1)
     with console.board([t.id for t in tenants]) as board:
         events = runner.Events(
             started=lambda t, steps: board.start(t.id, steps),

@@ -1,7 +1,8 @@
 """Run a portfolio: each tenant collected, assessed and reported into its own folder, N tenants at a time.
 
-Graph throttles per tenant and per application, so tenants in parallel cost each other nothing but CPU. One
-tenant's failure is recorded in one sentence and never stops the others. Workers are daemon threads, so an
+Graph throttles per tenant and per application, so tenants in parallel cost each other nothing but CPU; with
+`processes` above 1 they are spread over worker processes (portfolio.workers), so that CPU is every core's. One
+tenant's failure is recorded in one sentence and never stops the others. Tenants run on daemon threads, so an
 interrupt ends the process at once; each tenant's collection checkpoint lets the same command resume.
 """
 
@@ -27,6 +28,7 @@ class RunOptions:
     lang: str = "en"
     period: str = "D30"
     concurrency: int = 4
+    processes: int = 1  # worker processes the tenants are spread over (portfolio.workers)
     history: str | None = None
     ca_bundle: str | None = None
     max_wait: float | None = None
@@ -66,6 +68,7 @@ class _Progress:
 class Outcome:
     rows: list[TenantRow] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)  # tenants that met a bug in m365exit
+    processes: int = 1  # the processes the tenants ran in
 
 
 def run_tenant(spec: TenantSpec, out: Path, options: RunOptions, events: Events) -> TenantRow:
@@ -93,35 +96,51 @@ def run_tenant(spec: TenantSpec, out: Path, options: RunOptions, events: Events)
 
 
 def run(tenants: Sequence[TenantSpec], out: Path, options: RunOptions, events: Events | None = None) -> Outcome:
+    """Every tenant, `options.concurrency` at a time: spread over worker processes when `options.processes`
+    allows (portfolio.workers), else in this process."""
     events = events or Events()
-    todo: queue.Queue[TenantSpec] = queue.Queue()
-    for spec in tenants:
+    processes = min(options.processes, options.concurrency, len(tenants))
+    if processes > 1:
+        from m365exit.portfolio import workers
+
+        if workers.available():
+            return workers.run(tenants, out, options, events, processes)
+    todo: queue.Queue[TenantSpec | None] = queue.Queue()
+    threads = max(1, min(options.concurrency, len(tenants)))
+    for spec in [*tenants, *[None] * threads]:
         todo.put(spec)
     outcome = Outcome()
     lock = threading.Lock()
 
-    def work() -> None:
-        while True:
-            try:
-                spec = todo.get_nowait()
-            except queue.Empty:
-                return
+    def finished(row: TenantRow, unexpected: bool) -> None:
+        with lock:
+            outcome.rows.append(row)
+            if unexpected:
+                outcome.unexpected.append(row.id)
+        events.finished(row)
+
+    work(todo.get, out, options, events, threads, finished)
+    outcome.rows.sort(key=lambda r: r.id)
+    return outcome
+
+
+def work(take: Callable[[], TenantSpec | None], out: Path, options: RunOptions, events: Events, threads: int,
+         finished: Callable[[TenantRow, bool], None]) -> None:
+    """`threads` threads, each running tenants from `take` until it gives None; `finished(row, unexpected)`."""
+
+    def loop() -> None:
+        while (spec := take()) is not None:
+            unexpected = False
             try:
                 row = run_tenant(spec, out, options, events)
             except Exception as exc:  # a bug in m365exit: this tenant fails, the others go on
                 row = failed_row(spec.id, spec.name, f"Unexpected error: {type(exc).__name__}.")
-                with lock:
-                    outcome.unexpected.append(spec.id)
-            with lock:
-                outcome.rows.append(row)
-            events.finished(row)
+                unexpected = True
+            finished(row, unexpected)
 
-    workers = [threading.Thread(target=work, name=f"tenant-{n}", daemon=True)
-               for n in range(max(1, min(options.concurrency, len(tenants))))]
+    workers = [threading.Thread(target=loop, name=f"tenant-{n}", daemon=True) for n in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         while worker.is_alive():  # a timed join keeps Ctrl-C deliverable to the main thread
             worker.join(0.2)
-    outcome.rows.sort(key=lambda r: r.id)
-    return outcome
