@@ -11,6 +11,7 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,6 +234,7 @@ def planted(out: Path, fingerprint: Fingerprint, skus: int) -> None:
     checkpoint = Checkpoint(out)
     checkpoint.resume(fingerprint, datetime(2026, 1, 2, tzinfo=UTC), dict)
     checkpoint.record(SourceResult("licensing.subscribed-skus", Output(facts={"licensing.skus": skus}), []))
+    checkpoint.close()  # written behind: on disk once closed
 
 
 def fingerprint(sim: Simulator, **changes: Any) -> Fingerprint:
@@ -344,3 +346,37 @@ def test_a_planted_symlink_is_replaced_never_written_through(sim: Simulator, tmp
     assert victim.read_text() == "precious\n"
     assert not (reports / "assessment.json").is_symlink()
     assert (reports / "assessment.json").stat().st_size > 100
+
+
+def test_the_checkpoint_is_written_behind_and_keeps_every_source(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """A disk that stalls never stalls the collection; what was recorded is all on disk once closed."""
+    from datetime import UTC, datetime
+
+    import m365exit.checkpoint as module
+
+    real, gate, writes = module.write_atomic, threading.Event(), []
+
+    def stalling(path: Path, data: bytes, mode: int = 0o600) -> None:
+        gate.wait()
+        writes.append(sorted(json.loads(data)["sources"]))
+        real(path, data, mode)
+
+    monkeypatch.setattr(module, "write_atomic", stalling)
+    out = tmp_path / "tenant.json"
+    kept = Checkpoint(out)
+    gate.set()
+    kept.resume(Fingerprint("tenant", {}), datetime(2026, 1, 2, tzinfo=UTC), dict)
+    gate.clear()  # the disk stalls from now on
+    keys = [f"licensing.source-{n}" for n in range(10)]
+    recorder = threading.Thread(target=lambda: [kept.record(SourceResult(k, Output(), [])) for k in keys])
+    recorder.start()
+    recorder.join(30)
+    assert not recorder.is_alive()  # every source recorded while the writer waits on the disk
+    gate.set()
+    kept.close()
+    assert sorted(json.loads(checkpoint_path(out).read_text())["sources"]) == sorted(keys)
+    assert len(writes) <= 4  # the resume's, then writes that each carry several sources
+    kept.record(SourceResult("licensing.late", Output(), []))  # after close: not written
+    kept.discard()
+    assert not checkpoint_path(out).exists()
