@@ -80,12 +80,38 @@ def test_one_refusing_team_and_one_deleted_team_keep_the_counts_over_the_others(
 
     for lang, words in (("en", f"at least {facts['teams.channels_standard']}"), ("fr", "au moins")):
         result = run_cli("assess", str(tmp_path / "t.json"), "--out", str(tmp_path / lang), "--lang", lang,
-                         "--format", "html", env=clean_env())
+                         "--format", "html,md", env=clean_env())
         assert result.returncode == 0, result.stderr
         html = (tmp_path / lang / f"report.{lang}.html").read_text(encoding="utf-8")
         assert words in html.replace("\u202f", " ").replace("\u00a0", " ")
-        assert ("2 of 50 teams could not be read" if lang == "en" else "équipes illisibles : 2 sur 50") \
-            in html.replace("\u00a0", " ").replace("&#39;", "'")
+        missing = "2 of 50 teams could not be read" if lang == "en" else "équipes illisibles : 2 sur 50"
+        assert missing in html.replace("\u00a0", " ").replace("&#39;", "'")
+        # The step summary of a pipeline says it too, one line per partial figure.
+        md = (tmp_path / lang / f"summary.{lang}.md").read_text(encoding="utf-8").replace("\u00a0", " ")
+        line = next(x for x in md.splitlines() if "`teams.channels_standard`" in x)
+        assert words in line.replace("\u202f", " ") and missing in line
+        assert sum("`planner.plans`" in x and ("groups" in x or "groupes" in x) for x in md.splitlines()) == 1
+
+
+def test_simulator_serve_offers_the_partial_fan_out(tmp_path: Path) -> None:
+    """`simulator serve --refuse-teams 2 --deleted-teams 1`, as a user would try it, then `collect` against it."""
+    from tests.test_portfolio import serve, stop
+
+    served = serve(tmp_path / "sim", 3, latency_ms=0, extra=("--refuse-teams", "2", "--deleted-teams", "1"))
+    try:
+        out = tmp_path / "t.json"
+        result = run_cli("collect", "--out", str(out), "--workloads", "teams", env=clean_env(**served.env, **FAST))
+        assert result.returncode == 0, result.stderr
+        data = json.loads(out.read_text())
+        teams = data["facts"]["teams.teams"]
+        assert data["coverage"]["teams.channels_standard"] == {"covered": teams - 3, "total": teams, "unit": "teams"}
+        assert data["coverage"]["teams.apps_installed"]["covered"] == teams - 1  # only the deleted one is gone
+        channels = next(i for i in data["issues"] if i["endpoint"] == "/teams/{id}/channels")
+        assert f"3 of {teams} teams could not be read" in channels["message"] and "404" in channels["message"]
+        truths = served.truths  # the whole tenant's figures: the collected ones are lower
+        assert data["facts"]["teams.channels_standard"] < int(str(truths["teams.channels_standard"]))
+    finally:
+        stop(served)
 
 
 def test_when_no_team_answers_the_facts_are_absent(tenant: Tenant, tmp_path: Path) -> None:

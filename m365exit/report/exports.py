@@ -113,6 +113,16 @@ def to_markdown(a: Assessment, lang: str, progress: Progress | None = None) -> s
             for r in changes)]
     if s.issues:
         lines += ["", f"{_('Collection issues')}{colon} {len(s.issues)}"]
+    if s.coverage:  # a fan-out some objects refused: the figure counts the others (DESIGN §5 coverage)
+        lines += ["", f"{_('Partial counts (lower bounds)')}{colon}"]
+        for fact, c in sorted(s.coverage.items()):
+            value = s.facts.get(fact)
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            counts = {"n": formatting.number(c.total - c.covered, lang), "m": formatting.number(c.total, lang)}
+            missing = (_("%(n)s of %(m)s groups could not be read") if c.unit == "groups"
+                       else _("%(n)s of %(m)s teams could not be read")) % counts
+            lines.append(f"- `{fact}`{colon} {_('at least')} {formatting.number(value, lang)}{_(';')} {missing}")
     if progress is not None:
         lines += since_last_run(progress, lang)
     return "\n".join(lines) + "\n"
