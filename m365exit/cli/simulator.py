@@ -39,6 +39,10 @@ def serve(
         "--fault-rate", help="Share of requests hit by a 5xx, reset, slow or truncated response (0-1).")] = 0.0,
     empty_page_every: Annotated[int, typer.Option(
         "--empty-page-every", help="An empty page with a nextLink after every N pages (0: never).")] = 3,
+    refuse_teams: Annotated[int, typer.Option(
+        "--refuse-teams", help="N teams answer 403 on their channels while the others answer.")] = 0,
+    deleted_teams: Annotated[int, typer.Option(
+        "--deleted-teams", help="N teams answer 404 to every per-team read, as if deleted since the listing.")] = 0,
 ) -> None:
     """Serve a generated tenant over HTTPS; print the `export` lines a client needs; Ctrl-C stops it (exit 0)."""
     from m365exit import paths
@@ -55,6 +59,9 @@ def serve(
     for name, value in (("--storm", storm), ("--fault-rate", fault_rate)):
         if not 0.0 <= value <= 1.0:
             raise typer.BadParameter("a share between 0 and 1", param_hint=name)
+    for name, count in (("--refuse-teams", refuse_teams), ("--deleted-teams", deleted_teams)):
+        if count < 0:
+            raise typer.BadParameter("a number of teams, 0 or more", param_hint=name)
     options = SimulatorOptions(
         deny_permissions=frozenset(deny or []),
         latency_ms=latency_ms,
@@ -64,5 +71,5 @@ def serve(
                               seed=seed) if throttle or storm else None,
         faults=Faults(rate=fault_rate, seed=seed) if fault_rate else None,
     )
-    code = run(size, port, state_dir, options, seed)
+    code = run(size, port, state_dir, options, seed, refuse_teams=refuse_teams, deleted_teams=deleted_teams)
     raise typer.Exit(code)
