@@ -77,6 +77,9 @@ def numbers(series: pd.Series) -> pd.Series:
     """Integers from cells that may hold decimal commas, spaces as thousand separators, or nothing."""
     import pandas as pd
 
+    direct = pd.to_numeric(series, errors="coerce")
+    if not direct.isna().any():  # every cell a plain number (Graph's own reports): no cleaning to do
+        return direct.round().astype("int64")
     cleaned = series.astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     cleaned = cleaned.str.replace(",", ".", regex=False)
     return pd.to_numeric(cleaned, errors="coerce").fillna(0).round().astype("int64")
