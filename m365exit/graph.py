@@ -15,7 +15,6 @@ M365EXIT_MAX_IN_FLIGHT (requests in flight per service, default 4).
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import json
 import os
@@ -31,13 +30,12 @@ from urllib.parse import urlsplit
 import requests
 
 from m365exit.auth import TokenProvider
+from m365exit.downloads import DownloadBudget
 from m365exit.snapshot import ServiceRequests
 from m365exit.transport import Transport, check_read_only
 
 BATCH_LIMIT = 20
 THROTTLE_FLOOR_S = 1.0
-#: Bytes of report downloads held in memory at once, read but not yet parsed (one is always let through).
-DOWNLOAD_BUDGET = 32 << 20
 DOWNLOAD = "download"  # the in-flight slot of report downloads: another host than Graph, with its own bound
 T = TypeVar("T")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -129,7 +127,7 @@ class GraphClient:
         rng: random.Random | None = None,
         concurrency: int = 4,
         max_in_flight: int | None = None,
-        download_budget: int = DOWNLOAD_BUDGET,
+        download_budget: int = 32 << 20,  # report bodies read but not yet parsed (downloads.py)
     ) -> None:
         self.transport = transport
         self.tokens = tokens
@@ -431,50 +429,6 @@ class GraphClient:
     def accounting(self) -> dict[str, dict[str, Any]]:
         """Per-service counters, rounded so snapshots stay readable."""
         return {name: {**s.model_dump(), "seconds": round(s.seconds, 3)} for name, s in sorted(self.stats.items())}
-
-
-class DownloadBudget:
-    """Room for report bodies read but not yet parsed: downloads that would overflow it wait (their answer
-    has begun, the body stays on the wire). One body is always let through, whatever its size, so a
-    report larger than the budget still comes. Report sizes come from Content-Length."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self.peak = 0
-        self._taken: dict[int, int] = {}  # id(response) -> bytes it holds
-        self._room = threading.Condition()
-
-    def read(self, response: requests.Response) -> None:
-        """Wait for room for the body, then read it (a body cut short raises and gives the room back)."""
-        try:
-            size = int(response.headers.get("Content-Length") or self.limit)
-        except ValueError:
-            size = self.limit
-        with self._room:
-            self._room.wait_for(lambda: not size or not self.held or self.held + size <= self.limit)
-            self.held += size
-            self.peak = max(self.peak, self.held)
-            self._taken[id(response)] = size
-        try:
-            _read_whole(response)
-        except BaseException:
-            self.release(response)
-            raise
-
-    def release(self, response: requests.Response) -> None:
-        with self._room:
-            self.held -= self._taken.pop(id(response), 0)
-            self._room.notify_all()
-
-
-def _read_whole(response: requests.Response) -> None:
-    """Read a streamed body as `.content` would, without holding it twice (a BytesIO hands its buffer over).
-    A body cut short raises here as it would in `.content` (ChunkedEncodingError, ConnectionError)."""
-    buffer = io.BytesIO()
-    for chunk in response.iter_content(1 << 20):
-        buffer.write(chunk)
-    response._content = buffer.getvalue()  # what requests itself sets once it has read the body
 
 
 def _with_top(path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

@@ -127,8 +127,9 @@ def test_batch_retries_only_the_throttled_inner_requests_after_their_retry_after
     throttled = sum(e.status == 429 for e in inner)
     assert throttled > 0
     assert len(inner) == len(paths) + throttled  # nothing that succeeded was asked twice
-    # teams' 2 s sample x 0.01, from the inner headers
-    assert all(w == pytest.approx(0.02, abs=0.01) for w in sleep.waits)
+    # Waits come from the inner Retry-After (teams' 2 s sample x 0.01): at most that, what is left of the pause
+    # when a thread reaches it, never the 1 s floor of a 429 that gave no hint.
+    assert sleep.waits and all(0 < w <= 0.03 for w in sleep.waits)
     stats = client.accounting()["teams"]
     assert stats["throttled"] == sum(e.throttled for e in sim.request_log if e.service == "teams")
     assert stats["batches"] > -(-len(paths) // 20)  # retry batches came on top of the first ones
