@@ -15,7 +15,7 @@ ALLOWED = {
     "typer": ("cli/",),
     "click": (),  # typer vendors it; importing click fails on a clean install
     "msal": ("auth.py",),
-    "requests": ("auth.py", "graph.py", "transport.py", "simulator/"),
+    "requests": ("auth.py", "graph.py", "downloads.py", "transport.py", "simulator/"),
     "jinja2": ("report/",),
     "m365exit.graph": ("graph.py", "collectors/", "pipeline.py", "cli/"),
     "m365exit.auth": ("auth.py", "graph.py", "pipeline.py", "cli/", "portfolio/"),  # a portfolio signs in per tenant
